@@ -1,0 +1,67 @@
+# Cupola: the README's commands.
+#
+#   make serve               create .venv, install, create var/Data.fs once, serve
+#   make serve PORT=8081     another port (HOST=0.0.0.0 to listen on all addresses)
+#   make test                install the test extra and Chromium, run pytest
+#   make bench               run the benchmarks (bench/run.py)
+#   make clean               remove build and test leftovers (never var/ or .venv)
+#   make distclean           clean, and remove .venv as well
+
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+
+# CUPOLA_HOST / CUPOLA_PORT from the environment are honoured as defaults.
+HOST ?= $(or $(CUPOLA_HOST),127.0.0.1)
+PORT ?= $(or $(CUPOLA_PORT),8080)
+
+# pytest arguments: make test PYTEST_ARGS="-m 'not slow'"
+PYTEST_ARGS ?=
+
+# Stamp files: reinstall only when pyproject.toml is newer than the stamp.
+STAMP = $(VENV)/.cupola-installed
+TEST_STAMP = $(VENV)/.cupola-test-installed
+
+.PHONY: serve test bench chromium clean distclean
+
+serve: $(STAMP)
+	@test -f var/Data.fs || $(BIN)/cupola init
+	$(BIN)/cupola serve --host $(HOST) --port $(PORT)
+
+test: $(TEST_STAMP) chromium
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e .
+	touch $@
+
+# The test extra includes the package itself, so it satisfies $(STAMP) too.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[test]'
+	touch $@ $(STAMP)
+
+# The browser tests drive Debian's Chromium (/usr/bin/chromium).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "make: /usr/bin/chromium is missing; install the 'chromium' package as root" >&2; exit 1; fi; \
+	  echo "Installing Debian's chromium"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get install -y -q chromium \
+	    || { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium; }; \
+	fi
+
+clean:
+	rm -rf build dist src/*.egg-info .pytest_cache test-results \
+	  bin parts develop-eggs eggs .installed.cfg
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

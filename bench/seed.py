@@ -1,0 +1,55 @@
+"""A database for the HTTP benchmarks: a site with ``/bench`` and 20 documents.
+
+The text comes from the word list in ``text.py`` with a fixed random seed,
+so every run serves the same pages; nothing is downloaded.
+
+    .venv/bin/python bench/seed.py /tmp/bench/Data.fs
+"""
+
+import os
+import random
+import secrets
+import sys
+
+from text import body_html, sentence, title
+
+
+def make_document(rng):
+    from cupola.content.document import Document
+    return Document(title(rng), sentence(rng, 8, 14), body_html(rng))
+
+
+def seed(path, documents=20, seed_value=2024):
+    """Create *path* (a FileStorage) with a site and ``/bench``; return its URI."""
+    from cupola.content.folder import Folder
+    from cupola.registry import pop_registry, push_registry
+    from cupola.wsgi import make_app
+
+    path = os.path.abspath(path)
+    uri = f"file://{path}"
+    os.environ.pop("CUPOLA_ZODB_URI", None)  # make_app prefers it over zodb_uri
+    os.environ.setdefault("CUPOLA_ADMIN_PASSWORD", secrets.token_urlsafe(12))
+    app = make_app({"here": os.path.dirname(path)}, zodb_uri=uri)
+    rng = random.Random(seed_value)
+    push_registry(app.registry)  # so that content events reach subscribers
+    try:
+        conn = app.db.open()
+        with conn.transaction_manager as txn:
+            site = conn.root()["cupola.site"]
+            if "bench" not in site:
+                folder = Folder("Bench", "Pages for the load benchmarks.")
+                site.add("bench", folder)
+                for i in range(1, documents + 1):
+                    folder.add(f"doc-{i:04d}", make_document(rng))
+                txn.note("bench: seeded /bench")
+        conn.close()
+    finally:
+        pop_registry()
+        app.db.close()
+    return uri
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: seed.py PATH/Data.fs")
+    print(seed(sys.argv[1]))

@@ -1,0 +1,75 @@
+"""Start a WSGI server as a separate process on a free port; stop it again.
+
+Each server runs in its own session, so stopping it ends exactly the
+process group this module started (by its id), nothing else.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+THREADS = 4
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def waitress_cmd(app, port, threads=THREADS):
+    """The same waitress settings for every app: 4 threads, loopback."""
+    exe = VENV_BIN / "waitress-serve"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "waitress"]
+    return cmd + ["--host", "127.0.0.1", f"--port={port}",
+                  f"--threads={threads}", app]
+
+
+def wait_port(port, proc, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+@contextmanager
+def serving(app, env=None, cwd=BENCH, log_path=None):
+    """Run *app* ('module:callable') under waitress; yield its base URL."""
+    port = free_port()
+    log = open(log_path or os.devnull, "ab")
+    proc = subprocess.Popen(waitress_cmd(app, port), cwd=cwd,
+                            env={**os.environ, **(env or {})},
+                            stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        if not wait_port(port, proc):
+            raise RuntimeError(f"{app} did not start on port {port}"
+                               + (f"; see {log_path}" if log_path else ""))
+        time.sleep(0.5)  # let the server settle before loading it
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+        log.close()
+
+
+def stop(proc, timeout=10.0):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -1,0 +1,42 @@
+"""The ``cupola`` command: one module per subcommand."""
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMANDS = {
+    "init": ("cupola.cli.init", "create the database, the site and an admin account"),
+    "serve": ("cupola.cli.serve", "serve the site with waitress"),
+    "shell": ("cupola.cli.shell", "an interactive prompt with app, root and transaction"),
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="cupola", description="Cupola, a content management system on ZODB.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        mod = importlib.import_module(module)
+        p = sub.add_parser(name, help=help_text, description=mod.__doc__)
+        mod.add_arguments(p)
+        p.set_defaults(run=mod.run)
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a clear message, not a traceback, for known errors
+        from cupola.exceptions import CupolaError
+        if isinstance(e, CupolaError) or isinstance(e, OSError):
+            print(f"cupola {args.command}: {e}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Create the database with a site and an admin account (once)."""
+
+from cupola.cli.options import add_db_options, env
+
+
+def add_arguments(parser):
+    add_db_options(parser)
+    parser.add_argument("--admin", default=env("CUPOLA_ADMIN_LOGIN", "admin"),
+                        help="login of the admin account (default admin)")
+    parser.add_argument("--title", default="Cupola", help="title of the new site")
+
+
+def run(args):
+    import os
+    from cupola.db.bootstrap import bootstrap
+    from cupola.db.storage import normalize_uri, open_db
+    uri = args.zodb_uri
+    if args.config and not uri:
+        from paste.deploy.loadwsgi import appconfig
+        conf = appconfig("config:" + os.path.abspath(args.config))
+        uri = conf.get("zodb_uri")
+    db = open_db(uri)
+    try:
+        generated = bootstrap(db, admin_login=args.admin, title=args.title)
+        if generated is None and not os.environ.get("CUPOLA_ADMIN_PASSWORD"):
+            pass
+        print(f"Database: {normalize_uri(uri)}")
+        if generated is None:
+            print("The site exists (or was created with CUPOLA_ADMIN_PASSWORD).")
+    finally:
+        db.close()

@@ -1,0 +1,5 @@
+"""Content: persistent items and containers, the built-in types, operations."""
+
+
+def includeme(config):
+    config.include("cupola.content.types")

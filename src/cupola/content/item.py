@@ -1,0 +1,41 @@
+"""The persistent base of every piece of content."""
+
+from datetime import datetime, timezone
+
+from persistent import Persistent
+from zope.interface import implementer
+
+from cupola.interfaces import IItem
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+@implementer(IItem)
+class Item(Persistent):
+    """A titled, dated piece of content that lives in a container."""
+
+    type_name = "Item"
+    __name__ = None
+    __parent__ = None
+    title = ""
+    description = ""
+    creator = None
+
+    def __init__(self, title="", description=""):
+        self.title = title
+        self.description = description
+        self.created = self.modified = now()
+
+    def touch(self):
+        """Record a modification now."""
+        self.modified = now()
+
+    @property
+    def size(self):
+        """Size in bytes shown in listings (0 when it has no payload)."""
+        return 0
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.__name__!r}>"

@@ -1,0 +1,1 @@
+"""Opening the database, first-run bootstrap and schema evolution."""

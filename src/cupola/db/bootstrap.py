@@ -1,0 +1,72 @@
+"""First run: create the site root and an admin account."""
+
+import logging
+import os
+import secrets
+
+import transaction
+
+from cupola.content.folder import Site
+from cupola.security.users import add_user
+
+log = logging.getLogger(__name__)
+ROOT_KEY = "cupola.site"
+
+
+def get_site(conn):
+    """The site root stored in the connection's database (KeyError if none)."""
+    return conn.root()[ROOT_KEY]
+
+
+def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
+              echo=print):
+    """Create the site and admin account if the database has none.
+
+    Returns the generated password when one was made (it is shown once),
+    else None. The password comes from *admin_password*, else
+    ``CUPOLA_ADMIN_PASSWORD``, else it is generated.
+    """
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    try:
+        with tm:
+            root = conn.root()
+            if ROOT_KEY in root:
+                return None
+            site = Site(title=title, description="A site made with Cupola.")
+            site.settings["secret"] = secrets.token_urlsafe(32)
+            password = admin_password or os.environ.get("CUPOLA_ADMIN_PASSWORD")
+            generated = None
+            if not password:
+                password = generated = secrets.token_urlsafe(12)
+            add_user(site, admin_login, password, roles=("Manager",),
+                     fullname="Site administrator")
+            _add_welcome(site)
+            root[ROOT_KEY] = site
+            tm.get().note("Created the site and the admin account")
+        log.info("created a new site with admin account %r", admin_login)
+        if generated and echo:
+            echo(f"Created admin account {admin_login!r} with password: {generated}\n"
+                 "(shown once; set CUPOLA_ADMIN_PASSWORD to choose it)")
+        return generated
+    finally:
+        conn.close()
+
+
+def _add_welcome(site):
+    from cupola.content.document import Document
+    from cupola.content.folder import Folder
+    about = Folder("About", "Who we are and what we do.")
+    site.add("about", about, send_events=False)
+    about.add("team", Document("Our team", "The people behind the site.",
+                               "<p>Write about your team here.</p>"),
+              send_events=False)
+    site.add("welcome", Document(
+        "Welcome to Cupola",
+        "Your new site is ready.",
+        "<p>This page is stored as a persistent object in the ZODB and "
+        "rendered by a Chameleon template from a skin layer.</p>"
+        "<h2>Next steps</h2><ul><li>Sign in with the admin account.</li>"
+        "<li>Add folders, pages, files and images.</li></ul>"),
+        send_events=False)
+    site.add("news", Folder("News", "What is new."), send_events=False)

@@ -1,0 +1,235 @@
+"""Every interface of Cupola. This module imports nothing from cupola."""
+
+from zope.interface import Attribute, Interface
+from zope.interface.interfaces import IObjectEvent
+from zope import schema
+
+
+# --- content ---------------------------------------------------------------
+
+class ILocation(Interface):
+    """An object that knows where it lives in the tree."""
+
+    __parent__ = Attribute("The container, or None at the root.")
+    __name__ = Attribute("The name under which the parent holds it.")
+
+
+class IItem(ILocation):
+    """A piece of content: it has a type, a title and dates."""
+
+    type_name = Attribute("Name of the content type (e.g. 'Document').")
+    title = Attribute("Title shown to people.")
+    description = Attribute("Short summary, plain text.")
+    created = Attribute("Creation time (aware datetime, UTC).")
+    modified = Attribute("Last modification time (aware datetime, UTC).")
+
+
+class IContainer(IItem):
+    """An item that holds other items by name, in an explicit order."""
+
+    def __getitem__(name):
+        """Return the child called *name* or raise KeyError."""
+
+    def get(name, default=None):
+        """Return the child called *name* or *default*."""
+
+    def __contains__(name):
+        """Whether a child called *name* exists."""
+
+    def __len__():
+        """Number of children, O(1)."""
+
+    def keys():
+        """Child names in their explicit order."""
+
+    def values():
+        """Children in their explicit order."""
+
+    def slice(start, stop):
+        """Children from position *start* to *stop* (exclusive)."""
+
+
+class IFolder(IContainer):
+    """A container that editors may order by hand."""
+
+    def set_order(names):
+        """Order children as *names*; raise ValueError on a gap."""
+
+
+class ISite(IFolder):
+    """The root of a Cupola site."""
+
+
+class IDocument(IItem):
+    """A page with a rich-text body."""
+
+
+class IFile(IItem):
+    """A file kept in a ZODB blob."""
+
+
+class IImage(IFile):
+    """An image file that knows its pixel size."""
+
+
+class ILink(IItem):
+    """A link to another address."""
+
+
+# --- schemas (the fields editors fill in) ----------------------------------
+
+class IBasicSchema(Interface):
+    title = schema.TextLine(title="Title", required=True, max_length=300)
+    description = schema.Text(title="Summary", required=False, default="",
+                               max_length=2000)
+
+
+class IFolderSchema(IBasicSchema):
+    pass
+
+
+class ISiteSchema(IBasicSchema):
+    pass
+
+
+class IDocumentSchema(IBasicSchema):
+    text = schema.Text(title="Body text (HTML)", required=False, default="")
+
+
+class IFileSchema(IBasicSchema):
+    file = schema.Bytes(title="File", required=True)
+
+
+class IImageSchema(IFileSchema):
+    pass
+
+
+class ILinkSchema(IBasicSchema):
+    url = schema.URI(title="Address", required=True)
+
+
+# --- type information ------------------------------------------------------
+
+class ITypeInfo(Interface):
+    """What the registry knows of one content type."""
+
+    name = Attribute("Type name, e.g. 'Document'.")
+    title = Attribute("Name shown to people.")
+    factory = Attribute("Callable returning a new, empty instance.")
+    schema = Attribute("zope.schema interface of the editable fields.")
+    allowed_children = Attribute("Type names that may be added inside, "
+                                 "None for any, () for none.")
+    add_permission = Attribute("Permission needed to add one.")
+    default_view = Attribute("Name of the view shown at the object's URL.")
+    addable = Attribute("Whether editors may add it (the Site is not).")
+
+
+# --- registry and publishing -----------------------------------------------
+
+class IRequest(Interface):
+    """The layer every request provides; skins and add-ons add others."""
+
+
+class IDefaultLayer(IRequest):
+    """The layer of Cupola's own views."""
+
+
+class IView(Interface):
+    """A callable (context, request) -> response or dict for a template."""
+
+
+class IViewRegistration(Interface):
+    """Marker for the registered view records (see registry.ViewInfo)."""
+
+
+class ITraversable(Interface):
+    """Adapter that resolves a path segment on an object."""
+
+    def traverse(name, request):
+        """Return the next object or raise KeyError."""
+
+
+class IExceptionView(Interface):
+    """Marker for views registered for exceptions."""
+
+
+class IRootFactory(Interface):
+    """Utility returning the site root from a ZODB connection."""
+
+
+class ISkinLayers(Interface):
+    """Utility: the ordered skin layers and the template loader."""
+
+
+class IPermission(Interface):
+    """A named permission registered as a utility."""
+
+    name = Attribute("Dotted name, e.g. 'cupola.View'.")
+    title = Attribute("Name shown to people.")
+
+
+class ISecurityPolicy(Interface):
+    """Utility deciding whether a request may use a permission on context."""
+
+    def has_permission(permission, context, request):
+        """Return True if allowed."""
+
+    def authenticated_userid(request):
+        """Return the user id of the request or None."""
+
+
+# --- events ----------------------------------------------------------------
+
+class IObjectWillBeAdded(IObjectEvent):
+    """Fired before an object is stored in a container."""
+    parent = Attribute("The container it goes into.")
+    name = Attribute("The name it will have.")
+
+
+class IObjectAdded(IObjectEvent):
+    """Fired after an object was stored in a container."""
+    parent = Attribute("The container.")
+    name = Attribute("Its name.")
+
+
+class IObjectModified(IObjectEvent):
+    """Fired after fields of an object changed."""
+    fields = Attribute("Names of the changed fields.")
+
+
+class IObjectWillBeRemoved(IObjectEvent):
+    """Fired before an object leaves its container (delete or move)."""
+    parent = Attribute("The container.")
+    name = Attribute("Its name.")
+
+
+class IObjectRemoved(IObjectEvent):
+    """Fired after an object left its container for good."""
+    parent = Attribute("The former container.")
+    name = Attribute("Its former name.")
+
+
+class IObjectWillBeMoved(IObjectEvent):
+    """Fired before a move or rename."""
+    old_parent = Attribute("Where it was.")
+    old_name = Attribute("Its name there.")
+    new_parent = Attribute("Where it goes.")
+    new_name = Attribute("Its name there.")
+
+
+class IObjectMoved(IObjectEvent):
+    """Fired after a move or rename."""
+    old_parent = Attribute("Where it was.")
+    old_name = Attribute("Its name there.")
+    new_parent = Attribute("Where it is now.")
+    new_name = Attribute("Its name now.")
+
+
+class IObjectCopied(IObjectEvent):
+    """Fired after a copy was made and added (object is the copy)."""
+    original = Attribute("The object that was copied.")
+
+
+class IApplicationCreated(Interface):
+    """Fired once the WSGI application is configured."""
+    app = Attribute("The application.")

@@ -1,0 +1,322 @@
+"""The WSGI application: one request, one connection, one transaction.
+
+The pipeline: buffer the body, open a connection, traverse, find the view,
+check the permission and the CSRF token, answer a conditional GET early,
+call the view, render its template, commit. A ``ConflictError`` replays the
+whole request (at most ``retries`` times, with jitter); an error whose
+commit outcome is unknown is never replayed and answers 503; any other
+error aborts and renders the exception view in the site's look.
+"""
+
+import logging
+import random
+import threading
+import time
+from urllib.parse import quote
+
+import transaction
+from webob import Response
+from ZODB.POSException import ConflictError, StorageError
+from zope.interface import alsoProvides
+
+from cupola.db.bootstrap import get_site
+from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, Forbidden,
+                               HTTPError, MethodNotAllowed, NotFound,
+                               ServiceUnavailable, URITooLong)
+from cupola.registry import pop_registry, push_registry
+from cupola.rendering import render_template
+from cupola.request import Request
+from cupola.security.policy import authenticated_user, has_permission
+from cupola.security.session import CSRF_COOKIE, check_csrf
+from cupola.traversal import split_path, traverse
+
+log = logging.getLogger("cupola.publisher")
+
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_URL = 8192
+
+
+def _disconnect_errors():
+    errors = [StorageError, OSError]
+    try:
+        from ZEO.Exceptions import ClientDisconnected
+        errors.insert(0, ClientDisconnected)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+DISCONNECTED = _disconnect_errors()
+
+
+class Application:
+    """Cupola's WSGI application for one database and one registry."""
+
+    def __init__(self, registry, db, settings=None):
+        self.registry = registry
+        self.db = db
+        self.settings = settings = dict(settings or registry.settings)
+        self.debug = _as_bool(settings.get("debug"))
+        self.retries = int(settings.get("retries", 3))
+        self.max_body = int(settings.get("max_request_body", 256 << 20))
+        self.layers = tuple(settings.get("request_layers", ()))
+        self.security_headers = security_headers(settings)
+        self._local = threading.local()
+        registry.application = self
+
+    def _tm(self):
+        tm = getattr(self._local, "tm", None)
+        if tm is None:
+            tm = self._local.tm = transaction.TransactionManager()
+        return tm
+
+    # -- WSGI --
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.registry = self.registry
+        if self.layers:
+            alsoProvides(request, *self.layers)
+        response = self.handle(request)
+        for name, value in self.security_headers:
+            if name not in response.headers:
+                response.headers[name] = value
+        new_csrf = environ.get("cupola.new_csrf")
+        if new_csrf:
+            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True,
+                                samesite="Lax", path="/",
+                                secure=request.scheme == "https")
+        return response(environ, start_response)
+
+    def handle(self, request):
+        try:
+            segments = self._segments(request)
+            request.buffer_body(self.max_body)
+        except HTTPError as e:
+            return self.with_connection(request, lambda: self.error_response(request, e))
+        attempt = 0
+        while True:
+            try:
+                return self.with_connection(
+                    request, lambda: self.publish(request, segments))
+            except ConflictError:
+                attempt += 1
+                if attempt > self.retries:
+                    log.warning("giving up after %d conflicts: %s", attempt,
+                                request.path_info)
+                    return self.with_connection(request, lambda: self.error_response(
+                        request, ServiceUnavailable(
+                            "The site is busy with other changes; please try again.",
+                            {"Retry-After": "1"})))
+                time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
+                request.rewind()
+
+    def _segments(self, request):
+        env = request.environ
+        raw = env.get("PATH_INFO", "")
+        if len(raw) + len(env.get("QUERY_STRING", "")) > MAX_URL:
+            raise URITooLong()
+        try:
+            path = raw.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise BadRequest("The address is not valid UTF-8.") from None
+        if "\x00" in path:
+            raise BadRequest("The address contains a null character.")
+        return split_path(path)
+
+    def with_connection(self, request, work):
+        """Run *work* in a fresh connection and transaction; commit or abort.
+
+        Raises ConflictError for the caller to replay; maps everything else
+        to a response.
+        """
+        tm = self._tm()
+        push_registry(self.registry)
+        try:
+            conn = self.db.open(transaction_manager=tm)
+        except DISCONNECTED as e:
+            pop_registry()
+            log.warning("database unavailable: %s", e)
+            return self.bare_error(ServiceUnavailable())
+        try:
+            tm.begin()
+            request.rewind()
+            request.conn = conn
+            try:
+                request.site = get_site(conn)
+            except KeyError:
+                tm.abort()
+                return self.bare_error(ServiceUnavailable(
+                    "This database holds no site yet: run `cupola init`."))
+            try:
+                response = work()
+            except ConflictError:
+                tm.abort()
+                raise
+            except DISCONNECTED as e:
+                tm.abort()
+                log.warning("database connection lost: %s", e)
+                return self.error_response(request, ServiceUnavailable())
+            except Exception as e:
+                tm.abort()
+                return self.error_response(request, e)
+            return self.finish(request, tm, response)
+        finally:
+            conn.close()
+            pop_registry()
+
+    def finish(self, request, tm, response):
+        txn = tm.get()
+        if txn.isDoomed() or response.status_code >= 400:
+            tm.abort()
+            return response
+        try:
+            tm.commit()
+        except ConflictError:
+            tm.abort()
+            raise
+        except DISCONNECTED as e:
+            log.error("commit outcome unknown for %s %s: %s", request.method,
+                      request.path_info, e)
+            _abort_quietly(tm)
+            return self.bare_error(CommitOutcomeUnknown())
+        except Exception as e:
+            _abort_quietly(tm)
+            return self.error_response(request, e)
+        return response
+
+    # -- publishing --
+
+    def publish(self, request, segments):
+        registry = self.registry
+        found = traverse(request.site, segments, registry)
+        context = request.context = found.context
+        request.subpath = found.subpath
+        name = found.view_name
+        if found.namespace is not None:
+            name = f"++{found.namespace}++"
+            request.subpath = (found.view_name,) + found.subpath
+        if not name:
+            info = registry.types.get(getattr(context, "type_name", None))
+            name = info.default_view if info is not None else "view"
+        request.view_name = name
+        view = registry.query_view(context, request, name)
+        if view is None:
+            raise NotFound(f"no view {name!r}")
+        if found.subpath and not getattr(view, "accepts_subpath", False) \
+                and found.namespace is None:
+            raise NotFound("unknown path below a view")
+        method = request.method
+        entry = view.methods.get(method)
+        if entry is None:
+            if method == "OPTIONS":
+                return Response(status=204, headers={"Allow": ", ".join(view.allowed)})
+            raise MethodNotAllowed(view.allowed)
+        if not has_permission(entry.permission, context, request):
+            return self.deny(request)
+        if method not in SAFE and entry.csrf and not check_csrf(
+                request, request.form.get("_csrf") or request.headers.get("X-CSRF-Token")):
+            raise Forbidden("The form has expired or did not come from this "
+                            "site. Reload the page and try again.")
+        etag = None
+        if entry.conditional and method in ("GET", "HEAD"):
+            etag = self.etag(request, context, name)
+            inm = request.if_none_match
+            if etag in inm or f"{etag}-gz" in inm:
+                return Response(status=304, headers={"ETag": f'"{etag}"'})
+        response = self.call_view(request, context, entry)
+        if etag is not None and response.status_code == 200:
+            response.etag = etag
+            response.cache_control = "no-cache"
+            mtime = getattr(context, "_p_mtime", None)
+            if mtime:
+                response.last_modified = mtime
+        return response
+
+    def call_view(self, request, context, entry):
+        view = entry.view
+        if isinstance(view, type):
+            inst = view(context, request)
+            result = getattr(inst, entry.attr or "__call__")()
+        else:
+            inst, result = None, view(context, request)
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, dict):
+            if entry.template is None:
+                raise TypeError(f"view {entry.origin} returned a dict but "
+                                "has no template")
+            body = render_template(request, entry.template, result, inst)
+            return Response(body=body.encode("utf-8"),
+                            content_type="text/html", charset="utf-8")
+        if isinstance(result, str):
+            return Response(body=result.encode("utf-8"),
+                            content_type="text/html", charset="utf-8")
+        raise TypeError(f"view {entry.origin} returned {type(result).__name__}")
+
+    def etag(self, request, context, name):
+        """Changes with any committed transaction, the view and the user."""
+        tid = self.db.lastTransaction().hex()
+        user = authenticated_user(request)
+        who = "anon" if user is None else f"u{abs(hash(user.login)) % 10**8}"
+        serial = getattr(context, "_p_serial", b"").hex()
+        return f"{serial}-{tid}-{name}-{who}"
+
+    def deny(self, request):
+        if authenticated_user(request) is None:
+            target = quote(request.target, safe="")
+            login = f"{request.application_url}/@@login?came_from={target}"
+            return Response(status=303, location=login)
+        raise Forbidden()
+
+    # -- errors --
+
+    def error_response(self, request, exc):
+        """The exception view's page for *exc*; never a traceback unless debug."""
+        if not isinstance(exc, HTTPError):
+            log.exception("error while publishing %s %s", request.method,
+                          request.path_info, exc_info=exc)
+        info = self.registry.query_exception_view(exc, request)
+        try:
+            if info is None or request.site is None:
+                return self.bare_error(exc)
+            request.exception = exc
+            return self.call_view(request, exc, info.methods["*"])
+        except Exception:
+            log.exception("the error page itself failed")
+            return self.bare_error(exc)
+
+    def bare_error(self, exc):
+        """A minimal page for when even the site's look cannot be rendered."""
+        http = exc if isinstance(exc, HTTPError) else HTTPError()
+        body = (f"<!doctype html><meta charset=utf-8><title>{http.title}</title>"
+                f"<h1>{http.title}</h1><p>{http.explanation}</p>")
+        response = Response(body=body.encode(), status=http.status,
+                            content_type="text/html", charset="utf-8")
+        response.headers.update(http.headers)
+        return response
+
+
+def _abort_quietly(tm):
+    try:
+        tm.abort()
+    except Exception:  # the storage is gone; nothing more to undo here
+        log.exception("abort failed")
+
+
+def _as_bool(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def security_headers(settings):
+    csp = settings.get("content_security_policy") or (
+        "default-src 'self'; img-src 'self' data: https:; "
+        "style-src 'self'; script-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+    return (
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )

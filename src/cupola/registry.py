@@ -1,0 +1,347 @@
+"""The component registry of one application and the Configurator that fills it.
+
+Core and add-ons register through the same calls: ``add_view``,
+``add_content_type``, ``add_skin_layer``, ``add_subscriber``,
+``add_permission``.  Two registrations of one key fail at start-up naming
+both places, unless the second says ``override=True``.
+"""
+
+import importlib
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import zope.event
+from zope.interface import Interface, implementedBy, providedBy
+from zope.interface.interface import InterfaceClass
+from zope.interface.registry import Components
+
+from cupola.exceptions import ConfigurationConflict, ConfigurationError
+from cupola.interfaces import (IDefaultLayer, IPermission, IRequest,
+                               ITraversable, ITypeInfo, IViewRegistration)
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+@dataclass
+class ViewEntry:
+    """One callable answering some methods for a view name."""
+
+    view: object
+    permission: str
+    template: str = None
+    attr: str = None
+    origin: str = "?"
+    csrf: bool = True          # check the CSRF token on unsafe methods
+    conditional: bool = False  # answer If-None-Match with 304
+
+
+@dataclass
+class ViewInfo:
+    """Everything registered under one (context, layer, name): per method."""
+
+    name: str
+    methods: dict = field(default_factory=dict)  # {"GET": ViewEntry}
+    accepts_subpath: bool = False
+
+    @property
+    def allowed(self):
+        return sorted(self.methods)
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    title: str
+
+
+@dataclass
+class TypeInfo:
+    """Type information of a content type (see ITypeInfo)."""
+
+    name: str
+    factory: object
+    schema: object
+    title: str
+    add_permission: str
+    allowed_children: tuple = None
+    default_view: str = "view"
+    addable: bool = True
+    description: str = ""
+    icon: str = "document"
+
+    def allows(self, type_name):
+        return (self.allowed_children is None
+                or type_name in self.allowed_children)
+
+
+class Registry(Components):
+    """One application's components: views, types, permissions, handlers."""
+
+    def __init__(self, name="cupola", settings=None):
+        super().__init__(name)
+        self.settings = dict(settings or {})
+        self.types = {}          # {type name: TypeInfo}, in registration order
+        self.permissions = {}    # {name: Permission}
+        self.skin_layers = []    # [(name, path)], first wins
+        self.skins = None        # cupola.skins.Skins, set by make_app
+        self.page_factory = None  # page helper for templates (cupola.views)
+        self._origins = {}       # {key: origin} for conflict reports
+
+    # -- lookups used on every request (kept short) --
+
+    def query_view(self, context, request, name):
+        return self.adapters.lookup(
+            (providedBy(context), providedBy(request)), IViewRegistration, name)
+
+    def query_exception_view(self, exc, request):
+        return self.adapters.lookup(
+            (providedBy(exc), providedBy(request)), IViewRegistration,
+            "exception")
+
+    def query_traverser(self, context):
+        factory = self.adapters.lookup((providedBy(context),), ITraversable)
+        return factory(context) if factory is not None else None
+
+    def get_type(self, name):
+        return self.types[name]
+
+    def notify(self, event):
+        """Call every handler registered for the event (and its object)."""
+        obj = getattr(event, "object", None)
+        if obj is not None:
+            self.subscribers((obj, event), None)
+        self.subscribers((event,), None)
+
+
+# -- the registry of the thread: events fired from content reach it ---------
+
+_local = threading.local()
+
+
+def push_registry(registry):
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    stack.append(registry)
+
+
+def pop_registry():
+    _local.stack.pop()
+
+
+def query_current_registry():
+    stack = getattr(_local, "stack", None)
+    return stack[-1] if stack else None
+
+
+def _dispatch(event):
+    registry = query_current_registry()
+    if registry is not None:
+        registry.notify(event)
+
+
+if _dispatch not in zope.event.subscribers:
+    zope.event.subscribers.append(_dispatch)
+
+
+# -- the Configurator -------------------------------------------------------
+
+def _caller_origin(depth=2):
+    frame = sys._getframe(depth)
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _as_spec(obj):
+    """Interface for a registration: interfaces pass, classes give implementedBy."""
+    if obj is None:
+        return Interface
+    if isinstance(obj, InterfaceClass):
+        return obj
+    if isinstance(obj, type):
+        return implementedBy(obj)
+    raise ConfigurationError(f"not an interface or class: {obj!r}")
+
+
+def _key(spec):
+    return getattr(spec, "__identifier__", None) or repr(spec)
+
+
+def resolve(dotted):
+    """Import 'package.module:attr' or 'package.module.attr'."""
+    if not isinstance(dotted, str):
+        return dotted
+    if ":" in dotted:
+        module, attr = dotted.split(":", 1)
+    else:
+        module, _, attr = dotted.rpartition(".")
+    try:
+        obj = importlib.import_module(module)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as e:
+        raise ConfigurationError(f"cannot import {dotted!r}: {e}") from e
+    return obj
+
+
+class Configurator:
+    """The calls through which core and add-ons register components."""
+
+    def __init__(self, registry=None, settings=None, package=None):
+        self.registry = registry or Registry(settings=settings)
+        if settings and registry is not None:
+            self.registry.settings.update(settings)
+        self.package = package
+        self._included = set()
+
+    @property
+    def settings(self):
+        return self.registry.settings
+
+    def include(self, target):
+        """Run ``includeme(config)`` of a module, dotted name or callable."""
+        if isinstance(target, str):
+            module = importlib.import_module(target.split(":")[0])
+            func = getattr(module, "includeme", None) if ":" not in target \
+                else resolve(target)
+        elif callable(target) and not hasattr(target, "includeme"):
+            func = target
+        else:
+            func = getattr(target, "includeme", None)
+        if func is None:
+            raise ConfigurationError(f"{target!r} has no includeme(config)")
+        key = (getattr(func, "__module__", None), getattr(func, "__qualname__", repr(func)))
+        if key in self._included:
+            return
+        self._included.add(key)
+        func(self)
+
+    def _claim(self, key, origin, override):
+        first = self.registry._origins.get(key)
+        if first is not None and not override:
+            raise ConfigurationConflict(key, first, origin)
+        self.registry._origins[key] = origin
+
+    # -- views --
+
+    def add_view(self, view, name="", context=None, permission=None,
+                 template=None, layer=IDefaultLayer, request_method=SAFE_METHODS,
+                 attr=None, csrf=True, conditional=False, accepts_subpath=False,
+                 override=False):
+        """Register *view* for (context, layer, name), answering request_method.
+
+        *permission* is required: every view says who may call it.
+        """
+        if not permission:
+            raise ConfigurationError(
+                f"view {name!r} for {context!r} declares no permission")
+        view = resolve(view)
+        methods = ((request_method,) if isinstance(request_method, str)
+                   else tuple(request_method))
+        if "GET" in methods and "HEAD" not in methods:
+            methods += ("HEAD",)
+        origin = _caller_origin()
+        ctx, lay = _as_spec(context), _as_spec(layer)
+        info = self.registry.adapters.registered((ctx, lay), IViewRegistration, name)
+        if info is None:
+            info = ViewInfo(name)  # the record itself is the registered value
+            self.registry.adapters.register((ctx, lay), IViewRegistration,
+                                            name, info)
+        info.accepts_subpath = info.accepts_subpath or accepts_subpath
+        for method in methods:
+            self._claim(("view", _key(ctx), _key(lay), name,
+                         method), origin, override)
+            info.methods[method] = ViewEntry(view, permission, template, attr,
+                                             origin, csrf, conditional)
+        return info
+
+    def add_exception_view(self, view, context=Exception, template=None,
+                           layer=IRequest, override=False):
+        """Register the page shown when *context* (an exception class) is raised."""
+        origin = _caller_origin()
+        ctx, lay = _as_spec(context), _as_spec(layer)
+        self._claim(("exception-view", _key(ctx), _key(lay)),
+                    origin, override)
+        info = ViewInfo("exception")
+        info.methods["*"] = ViewEntry(resolve(view), "cupola.Public", template,
+                                      None, origin)
+        self.registry.adapters.register((ctx, lay), IViewRegistration,
+                                        "exception", info)
+
+    def add_traverser(self, factory, context, override=False):
+        """Register an ITraversable adapter factory for *context*."""
+        self._claim(("traverser", _key(_as_spec(context))),
+                    _caller_origin(), override)
+        self.registry.registerAdapter(resolve(factory), (_as_spec(context),),
+                                      ITraversable)
+
+    # -- content types --
+
+    def add_content_type(self, name, factory, schema, title=None,
+                         add_permission=None, allowed_children=None,
+                         default_view="view", addable=True, description="",
+                         icon="document", override=False):
+        """Register a content type: how to make one, its fields and rules."""
+        self._claim(("content-type", name), _caller_origin(), override)
+        info = TypeInfo(
+            name=name, factory=resolve(factory), schema=resolve(schema),
+            title=title or name,
+            add_permission=add_permission or "cupola.AddContent",
+            allowed_children=(None if allowed_children is None
+                              else tuple(allowed_children)),
+            default_view=default_view, addable=addable,
+            description=description, icon=icon)
+        self.registry.types[name] = info
+        self.registry.registerUtility(info, ITypeInfo, name)
+        return info
+
+    # -- permissions --
+
+    def add_permission(self, name, title=None, override=False):
+        self._claim(("permission", name), _caller_origin(), override)
+        perm = Permission(name, title or name)
+        self.registry.permissions[name] = perm
+        self.registry.registerUtility(perm, IPermission, name)
+        return perm
+
+    # -- skins --
+
+    def add_skin_layer(self, name, path, before=None):
+        """Add a folder of templates and static files as skin layer *name*.
+
+        Layers added later are searched first (an add-on overrides the core)
+        unless *before* names the layer to insert in front of.
+        """
+        import os
+        self._claim(("skin-layer", name), _caller_origin(), False)
+        path = os.path.abspath(str(path))
+        if not os.path.isdir(path):
+            raise ConfigurationError(f"skin layer {name!r}: no folder {path}")
+        layers = self.registry.skin_layers
+        if before is None:
+            layers.insert(0, (name, path))
+        else:
+            names = [n for n, _ in layers]
+            if before not in names:
+                raise ConfigurationError(f"no skin layer {before!r}")
+            layers.insert(names.index(before), (name, path))
+
+    # -- events --
+
+    def add_subscriber(self, handler, *interfaces):
+        """Call *handler* for events providing *interfaces*.
+
+        With two interfaces (object interface, event interface) the handler
+        is called as ``handler(obj, event)`` for object events.
+        """
+        specs = tuple(_as_spec(i) for i in interfaces) or (Interface,)
+        self.registry.registerHandler(resolve(handler), specs)
+
+    def add_request_layer(self, layer):
+        """Mark every request of this application with *layer*."""
+        self.registry.settings.setdefault("request_layers", [])
+        self.registry.settings["request_layers"].append(layer)
+
+    def commit(self):
+        """Finish configuration (hook for future deferred actions)."""
+        return self.registry

@@ -1,0 +1,120 @@
+"""The request: WebOb's, with bodies parsed by ``multipart`` and buffered.
+
+The body is read once into a spooled temporary file (memory up to 1 MB,
+disk beyond), so that a request replayed after a ``ConflictError`` sees the
+same input, and so that an oversized body is refused with 413 before any
+work is done.
+"""
+
+import tempfile
+from urllib.parse import quote
+
+import multipart
+from webob.request import BaseRequest
+from zope.interface import implementer
+
+from cupola.exceptions import BadRequest, RequestTooLarge
+from cupola.interfaces import IDefaultLayer
+
+SPOOL = 1 << 20
+PATH_SAFE = "/@:+!$&'()*,;=~-._"
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "PROPFIND",
+                          "PROPPATCH", "MKCOL", "LOCK"})
+
+
+@implementer(IDefaultLayer)
+class Request(BaseRequest):
+    """A WebOb request that knows its registry, site, context and view."""
+
+    registry = None
+    site = None
+    context = None
+    view_name = ""
+    subpath = ()
+    conn = None
+    _form = None
+
+    def buffer_body(self, max_size):
+        """Read the body into a rewindable file, at most *max_size* bytes."""
+        env = self.environ
+        if env["REQUEST_METHOD"] not in BODY_METHODS:
+            return
+        length = env.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(length)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number.") from None
+        if length < 0:
+            raise BadRequest("Content-Length is negative.")
+        if length > max_size:
+            raise RequestTooLarge(
+                f"The request body is {length:,} bytes; the limit is {max_size:,}.")
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+        source, left = env["wsgi.input"], length
+        while left > 0:
+            chunk = source.read(min(left, 1 << 16))
+            if not chunk:
+                raise BadRequest("The request body ended early.")
+            spool.write(chunk)
+            left -= len(chunk)
+        spool.seek(0)
+        env["wsgi.input"] = spool
+        env["cupola.body"] = spool
+        env["CONTENT_LENGTH"] = str(length)
+
+    def rewind(self):
+        """Prepare for a (re)play: rewind the body and forget parsed state."""
+        body = self.environ.get("cupola.body")
+        if body is not None:
+            body.seek(0)
+        self._form = None
+        self.environ.pop("cupola.user", None)
+        for key in ("context", "view_name", "subpath", "site", "conn"):
+            self.__dict__.pop(key, None)
+
+    def _parse(self):
+        if self._form is None:
+            env = self.environ
+            if env["REQUEST_METHOD"] in BODY_METHODS and env.get("CONTENT_TYPE"):
+                body = env.get("cupola.body")
+                if body is not None:
+                    body.seek(0)
+                try:
+                    forms, files = multipart.parse_form_data(
+                        env, strict=False, ignore_errors=False,
+                        memory_limit=8 << 20, disk_limit=1 << 40,
+                        part_limit=1000)
+                except multipart.MultipartError as e:
+                    raise BadRequest(f"The form data is malformed: {e}") from None
+                except UnicodeDecodeError:
+                    raise BadRequest("The form data is not valid UTF-8.") from None
+            else:
+                forms, files = multipart.MultiDict(), multipart.MultiDict()
+            self._form = (forms, files)
+        return self._form
+
+    @property
+    def form(self):
+        """Text fields of a POSTed form (a MultiDict; ``getall`` for lists)."""
+        return self._parse()[0]
+
+    @property
+    def files(self):
+        """Uploaded files: MultipartPart objects with file, filename, size."""
+        return self._parse()[1]
+
+    @property
+    def target(self):
+        """Path and query of this request, safe to quote even when malformed."""
+        env = self.environ
+        path = quote(env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", ""),
+                     safe=PATH_SAFE, encoding="latin-1")
+        qs = env.get("QUERY_STRING")
+        return path + ("?" + qs if qs else "")
+
+    def param(self, name, default=None):
+        """A form field, else a query string value, else *default*."""
+        value = self.form.get(name) if self.method in BODY_METHODS else None
+        if value is None:
+            value = self.GET.get(name, default)
+        return value

@@ -1,0 +1,83 @@
+"""Skin layers: ordered folders of templates and static files; first wins.
+
+``add_skin_layer(name, path)`` puts a folder in front of the others, so an
+add-on's ``document_view.pt`` replaces the core's. Templates are Chameleon
+page templates, loaded once per layer stack and cached; static files live in
+``<layer>/static/<package>/`` and are published at
+``/++resource++<package>/<path>`` with a fingerprint for long caching.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+from chameleon import PageTemplateFile
+
+from cupola.exceptions import ConfigurationError
+
+
+def default_skins_dir():
+    """The repository's top-level ``skins/`` (also inside an installed wheel)."""
+    import cupola_skins
+    return Path(cupola_skins.__file__).parent
+
+
+class Skins:
+    """Finds templates and static files through the registry's skin layers."""
+
+    def __init__(self, registry, auto_reload=False):
+        self.registry = registry
+        self.auto_reload = auto_reload
+        self._templates = {}
+        self._fingerprints = {}
+
+    @property
+    def layers(self):
+        return self.registry.skin_layers
+
+    def find(self, relpath):
+        """Absolute path of *relpath* in the first layer that has it, or None."""
+        for _, root in self.layers:
+            path = os.path.join(root, relpath)
+            if os.path.isfile(path):
+                return path
+        return None
+
+    def template(self, name):
+        """The compiled template *name* (e.g. 'document_view.pt')."""
+        tpl = self._templates.get(name)
+        if tpl is None:
+            path = self.find(name)
+            if path is None:
+                raise ConfigurationError(
+                    f"no template {name!r} in skin layers "
+                    f"{[n for n, _ in self.layers]}")
+            tpl = PageTemplateFile(path, auto_reload=self.auto_reload,
+                                   encoding="utf-8")
+            self._templates[name] = tpl
+        return tpl
+
+    def static_path(self, package, subpath):
+        """Path of a static file, refusing anything that climbs out."""
+        parts = [p for p in subpath.split("/") if p]
+        if not parts or any(p in (".", "..") or p.startswith(".") or "\\" in p
+                            for p in parts):
+            return None
+        return self.find(os.path.join("static", package, *parts))
+
+    def fingerprint(self, package, subpath):
+        """A short content hash, to put in asset URLs for immutable caching."""
+        key = (package, subpath)
+        value = self._fingerprints.get(key)
+        if value is None or self.auto_reload:
+            path = self.static_path(package, subpath)
+            if path is None:
+                raise ConfigurationError(f"no static file {package}/{subpath}")
+            with open(path, "rb") as f:
+                value = hashlib.sha256(f.read()).hexdigest()[:12]
+            self._fingerprints[key] = value
+        return value
+
+
+def includeme(config):
+    config.add_skin_layer("public", default_skins_dir() / "public")

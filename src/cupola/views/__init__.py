@@ -1,0 +1,9 @@
+"""Public views: default views per type, downloads, static files, errors."""
+
+
+def includeme(config):
+    config.include("cupola.views.page")
+    config.include("cupola.views.content")
+    config.include("cupola.views.files")
+    config.include("cupola.views.resources")
+    config.include("cupola.views.errors")

@@ -1,0 +1,86 @@
+"""The page helper every template gets as ``page``: urls, navigation, crumbs."""
+
+from functools import cached_property
+from urllib.parse import quote, urlencode
+
+from cupola.security.policy import authenticated_user, has_permission
+from cupola.traversal import lineage, resource_path
+
+NAV_TYPES = frozenset({"Folder", "Document", "Link"})
+NAV_LIMIT = 8
+
+
+class Page:
+    """Helpers for one rendering; cheap to make, computes on demand."""
+
+    def __init__(self, request, context, view=None):
+        self.request = request
+        self.context = context
+        self.view = view
+        self.site = request.site
+        self.root_url = request.application_url
+
+    def url(self, obj=None, view=None, **query):
+        """Absolute URL of *obj* (default: the context), optionally a view."""
+        obj = self.context if obj is None else obj
+        path = resource_path(obj) if obj.__parent__ is not None else ""
+        url = self.root_url + path
+        if view:
+            url += "/@@" + quote(view)
+        elif not path:
+            url += "/"
+        if query:
+            url += "?" + urlencode(query, doseq=True)
+        return url
+
+    def static(self, path, package="cupola"):
+        """URL of a static file in the skin layers, fingerprinted."""
+        skins = self.request.registry.skins
+        return (f"{self.root_url}/++resource++{package}/{path}"
+                f"?v={skins.fingerprint(package, path)}")
+
+    @cached_property
+    def user(self):
+        return authenticated_user(self.request)
+
+    def can(self, permission, obj=None):
+        return has_permission(permission, self.context if obj is None else obj,
+                              self.request)
+
+    @cached_property
+    def breadcrumbs(self):
+        """[{title, url}] from the site down to the context (context last)."""
+        ctx = self.context
+        if getattr(ctx, "__parent__", None) is None and not hasattr(ctx, "type_name"):
+            return []  # an exception or other non-content context
+        crumbs = [{"title": o.title or o.__name__, "url": self.url(o)}
+                  for o in lineage(ctx) if o.__parent__ is not None]
+        crumbs.reverse()
+        return crumbs
+
+    @cached_property
+    def navigation(self):
+        """Top-level sections: the site's first folders, pages and links."""
+        here = {id(o) for o in lineage(self.context)} if hasattr(
+            self.context, "__parent__") else set()
+        nav = []
+        for obj in self.site.slice(0, 40):
+            if obj.type_name in NAV_TYPES:
+                nav.append({"title": obj.title or obj.__name__,
+                            "url": self.url(obj), "current": id(obj) in here})
+                if len(nav) == NAV_LIMIT:
+                    break
+        return nav
+
+    @property
+    def site_title(self):
+        return self.site.title
+
+    @property
+    def came_from(self):
+        """This page's path, quoted, for ``?came_from=``."""
+        return quote(self.request.target, safe="")
+
+
+def includeme(config):
+    config.registry.page_factory = Page

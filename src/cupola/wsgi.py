@@ -1,0 +1,82 @@
+"""WSGI entry points: PasteDeploy's ``make_app`` and a module-level ``application``.
+
+``application`` is for servers that import a callable (gunicorn, granian,
+mod_wsgi, uWSGI): it reads ``CUPOLA_CONFIG`` (a PasteDeploy ``.ini``) or,
+without it, ``CUPOLA_ZODB_URI`` and the defaults.
+"""
+
+import logging
+import os
+import threading
+from importlib.metadata import entry_points
+
+from cupola.db.bootstrap import bootstrap
+from cupola.db.storage import open_db
+from cupola.publisher import Application, _as_bool
+from cupola.registry import Configurator
+from cupola.skins import Skins
+
+log = logging.getLogger("cupola")
+ADDON_GROUP = "cupola.addons"
+
+
+def configure(settings=None):
+    """A Configurator with Cupola and every installed add-on included."""
+    settings = dict(settings or {})
+    config = Configurator(settings=settings)
+    config.include("cupola")
+    for name in discover_addons(settings):
+        config.include(name)
+    registry = config.commit()
+    registry.skins = Skins(registry, auto_reload=_as_bool(settings.get("debug")))
+    return config
+
+
+def discover_addons(settings):
+    """Dotted names of add-ons: ``addons`` setting plus the entry point group."""
+    names = [n for n in (settings.get("addons") or "").split() if n]
+    if _as_bool(settings.get("discover_addons", "true")):
+        for ep in entry_points(group=ADDON_GROUP):
+            if ep.value not in names:
+                names.append(ep.value)
+    return names
+
+
+def make_app(global_config=None, **settings):
+    """PasteDeploy ``paste.app_factory``: build the application from settings."""
+    settings = {**(global_config or {}), **settings}
+    uri = os.environ.get("CUPOLA_ZODB_URI") or settings.get("zodb_uri")
+    base = settings.get("here") or os.getcwd()
+    config = configure(settings)
+    db = open_db(uri, base=base)
+    if _as_bool(settings.get("create_site", "true")):
+        bootstrap(db, echo=lambda msg: log.warning(msg))
+    app = Application(config.registry, db, settings)
+    return app
+
+
+def app_from_config(path):
+    from paste.deploy import loadapp
+    return loadapp("config:" + os.path.abspath(path))
+
+
+class _LazyApplication:
+    """Builds the real application on the first request (after fork)."""
+
+    def __init__(self):
+        self._app = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    path = os.environ.get("CUPOLA_CONFIG")
+                    self._app = app_from_config(path) if path else make_app()
+        return self._app
+
+    def __call__(self, environ, start_response):
+        return self.load()(environ, start_response)
+
+
+application = _LazyApplication()

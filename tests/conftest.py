@@ -1,0 +1,83 @@
+"""Fixtures shared by all tests: an application on memory:// and a browser-ish client."""
+
+import re
+
+import pytest
+
+ADMIN_PASSWORD = "admin-secret-pw"
+
+
+def build_app(*includes, **settings):
+    """A real Application on a fresh in-memory database, plus extra includes."""
+    from cupola.db.bootstrap import bootstrap
+    from cupola.db.storage import open_db
+    from cupola.publisher import Application
+    from cupola.wsgi import configure
+    settings.setdefault("zodb_uri", "memory://")
+    config = configure(settings)
+    for include in includes:
+        config.include(include)
+    db = open_db(settings["zodb_uri"])
+    bootstrap(db, admin_password=ADMIN_PASSWORD, echo=None)
+    return Application(config.registry, db, settings)
+
+
+@pytest.fixture
+def app():
+    application = build_app()
+    yield application
+    application.db.close()
+
+
+@pytest.fixture
+def testapp(app):
+    from webtest import TestApp
+    return TestApp(app)
+
+
+def csrf_from(response):
+    match = re.search(r'name="_csrf" value="([^"]+)"', response.text)
+    assert match, "no CSRF field in the page"
+    return match.group(1)
+
+
+def sign_in(testapp, login="admin", password=ADMIN_PASSWORD):
+    page = testapp.get("/@@login")
+    return testapp.post("/@@login", {"_csrf": csrf_from(page), "login": login,
+                                     "password": password, "came_from": "/"})
+
+
+@pytest.fixture
+def admin(testapp):
+    sign_in(testapp)
+    return testapp
+
+
+class Site:
+    """Direct access to the site of an app inside a committed transaction."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __enter__(self):
+        import transaction
+        from cupola.registry import push_registry
+        self.tm = transaction.TransactionManager()
+        self.conn = self.app.db.open(transaction_manager=self.tm)
+        self.tm.begin()
+        push_registry(self.app.registry)
+        return self.conn.root()["cupola.site"]
+
+    def __exit__(self, exc_type, *rest):
+        from cupola.registry import pop_registry
+        pop_registry()
+        if exc_type is None:
+            self.tm.commit()
+        else:
+            self.tm.abort()
+        self.conn.close()
+
+
+@pytest.fixture
+def site_of():
+    return Site

@@ -1,0 +1,94 @@
+"""Conflict retry replays the whole request; unknown commit outcomes never do."""
+
+import pytest
+from ZODB.POSException import ConflictError
+
+from conftest import build_app, csrf_from
+
+
+def make(view, method="POST", **settings):
+    from cupola.interfaces import ISite
+
+    def include(config):
+        config.add_view(view, "probe", context=ISite, permission="cupola.View",
+                        request_method=method, csrf=False)
+    from webtest import TestApp
+    return TestApp(build_app(include, **settings))
+
+
+class TestConflictRetry:
+    def test_request_is_replayed_with_the_same_body(self):
+        seen = []
+
+        def probe(context, request):
+            seen.append(request.form.get("value"))
+            if len(seen) < 3:
+                raise ConflictError("simulated")
+            context.settings["value"] = request.form["value"]
+            return "stored"
+
+        app = make(probe)
+        assert app.post("/@@probe", {"value": "42"}).text == "stored"
+        assert seen == ["42", "42", "42"]
+
+    def test_gives_up_with_503_after_the_retries(self):
+        calls = []
+
+        def probe(context, request):
+            calls.append(1)
+            raise ConflictError("always")
+
+        response = make(probe, retries="3").post("/@@probe", {"v": "1"}, status=503)
+        assert len(calls) == 4
+        assert response.headers["Retry-After"] == "1"
+
+    def test_real_write_conflict_between_two_connections_is_retried(self):
+        """Another connection commits the same object mid-request: replayed."""
+        import transaction
+        attempts = []
+
+        def probe(context, request):
+            attempts.append(1)
+            context.settings["n"] = context.settings.get("n", 0) + 1
+            if len(attempts) == 1:
+                tm = transaction.TransactionManager()
+                other = request.conn.db().open(transaction_manager=tm)
+                with tm:
+                    site = other.root()["cupola.site"]
+                    site.settings["n"] = site.settings.get("n", 0) + 1
+                other.close()
+            return "ok"
+
+        app = make(probe)
+        app.post("/@@probe", {"x": "1"})
+        assert len(attempts) == 2
+        tm = transaction.TransactionManager()
+        conn = app.app.db.open(transaction_manager=tm)
+        assert conn.root()["cupola.site"].settings["n"] == 2  # no lost write
+        conn.close()
+
+
+class TestUnknownOutcome:
+    def test_storage_error_during_commit_is_503_and_not_replayed(self):
+        from ZODB.POSException import StorageError
+        calls = []
+
+        class FailingFinish:
+            """A data manager whose vote fails as if the server went away."""
+            def abort(self, txn): pass
+            def tpc_begin(self, txn): pass
+            def commit(self, txn): pass
+            def tpc_vote(self, txn): raise StorageError("connection lost")
+            def tpc_abort(self, txn): pass
+            def tpc_finish(self, txn): pass
+            def sortKey(self): return "~failing"
+
+        def probe(context, request):
+            calls.append(1)
+            context.settings["x"] = 1
+            request.conn.transaction_manager.get().join(FailingFinish())
+            return "ok"
+
+        response = make(probe).post("/@@probe", {"a": "b"}, status=503)
+        assert len(calls) == 1
+        assert "may or may not have been applied" in response
