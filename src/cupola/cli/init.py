@@ -21,11 +21,11 @@ def run(args):
         uri = conf.get("zodb_uri")
     db = open_db(uri)
     try:
-        generated = bootstrap(db, admin_login=args.admin, title=args.title)
-        if generated is None and not os.environ.get("CUPOLA_ADMIN_PASSWORD"):
-            pass
+        created = bootstrap(db, admin_login=args.admin, title=args.title)
         print(f"Database: {normalize_uri(uri)}")
-        if generated is None:
-            print("The site exists (or was created with CUPOLA_ADMIN_PASSWORD).")
+        if created is None:
+            print("The database holds a site; nothing to do.")
+        else:
+            print(f"Created the site with the admin account {args.admin!r}.")
     finally:
         db.close()

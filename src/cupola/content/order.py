@@ -35,6 +35,8 @@ class Order(Persistent):
     def from_names(cls, names):
         """A new Order holding *names* (no duplicates), bulk-loaded."""
         names = list(names)
+        for name in names:
+            _check_name(name)
         if len(set(names)) != len(names):
             raise ValueError(_describe("duplicate names", _duplicates(names)))
         order = cls()
@@ -50,10 +52,7 @@ class Order(Persistent):
         return self._root.total()
 
     def __contains__(self, name):
-        try:
-            return name in self._leaf_of
-        except TypeError:             # not comparable with the names
-            return False
+        return isinstance(name, str) and name in self._leaf_of
 
     def __iter__(self):
         node = self._root
@@ -106,6 +105,7 @@ class Order(Persistent):
 
     def insert(self, index, name):
         """Add *name* before position *index*, like ``list.insert``."""
+        _check_name(name)
         if name in self:
             raise ValueError(f"{name!r} is already in the order")
         index = _clamp_insert(_as_int(index), len(self))
@@ -144,11 +144,12 @@ class Order(Persistent):
     def rename(self, old, new):
         """Give *old* the name *new*, keeping its position."""
         leaf = self._leaf(old)
+        _check_name(new)
         if new == old:
             return
         if new in self:
             raise ValueError(f"{new!r} is already in the order")
-        self._leaf_of[new] = leaf       # first: raises on a bad name
+        self._leaf_of[new] = leaf
         del self._leaf_of[old]
         names = leaf.names
         names[names.index(old)] = new
@@ -230,10 +231,9 @@ class Order(Persistent):
     # -- internals --
 
     def _leaf(self, name):
-        try:
-            return self._leaf_of[name]
-        except TypeError:
-            raise KeyError(name) from None
+        if not isinstance(name, str):
+            raise KeyError(name)
+        return self._leaf_of[name]
 
     def _find(self, index, bisect):
         """(leaf, offset) of *index*; bisect_left picks a leaf's end."""
@@ -254,7 +254,7 @@ class Order(Persistent):
             node, parent = parent, parent.parent
 
     def _insert_at(self, leaf, offset, name):
-        self._leaf_of[name] = leaf      # first: raises on a bad name
+        self._leaf_of[name] = leaf
         names = leaf.names
         names.insert(offset, name)
         leaf._p_changed = True
@@ -309,6 +309,11 @@ class Order(Persistent):
             root.parent = None
         if root is not self._root:
             self._root = root
+
+
+def _check_name(name):
+    if not isinstance(name, str):
+        raise TypeError(f"names are strings, not {type(name).__name__}")
 
 
 def _clamp_insert(index, size):

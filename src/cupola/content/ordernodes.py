@@ -104,14 +104,14 @@ def build(names):
     leaf_of = OOBTree()
     if not names:
         return OrderLeaf(), leaf_of
-    level = [OrderLeaf(run) for run in _runs(names, LEAF_MAX)]
+    level = [OrderLeaf(run) for run in _runs(names, OrderLeaf.MAX)]
     for leaf, following in zip(level, level[1:]):
         leaf.next = following
     for leaf in level:
         leaf_of.update(dict.fromkeys(leaf.names, leaf))
     while len(level) > 1:
         level = [OrderInner(run, [child.total() for child in run])
-                 for run in _runs(level, INNER_MAX)]
+                 for run in _runs(level, OrderInner.MAX)]
     return level[0], leaf_of
 
 

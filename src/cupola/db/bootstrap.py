@@ -22,8 +22,8 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
               echo=print):
     """Create the site and admin account if the database has none.
 
-    Returns the generated password when one was made (it is shown once),
-    else None. The password comes from *admin_password*, else
+    Returns None when the site existed, else the generated password (shown
+    once) or "" when the password was given. The password comes from *admin_password*, else
     ``CUPOLA_ADMIN_PASSWORD``, else it is generated.
     """
     tm = transaction.TransactionManager()
@@ -48,7 +48,7 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
         if generated and echo:
             echo(f"Created admin account {admin_login!r} with password: {generated}\n"
                  "(shown once; set CUPOLA_ADMIN_PASSWORD to choose it)")
-        return generated
+        return generated or ""
     finally:
         conn.close()
 

@@ -63,7 +63,7 @@ class TestBootstrap:
     def test_password_from_environment(self, monkeypatch):
         monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", "from-env")
         db = open_db("memory://")
-        assert bootstrap(db, echo=None) is None
+        assert bootstrap(db, echo=None) == ""
         conn = db.open()
         assert conn.root()[ROOT_KEY].users["admin"].check_password("from-env")
         conn.close()
