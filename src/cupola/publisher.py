@@ -78,9 +78,10 @@ class Application:
         if self.layers:
             alsoProvides(request, *self.layers)
         response = self.handle(request)
-        for name, value in self.security_headers:
-            if name not in response.headers:
-                response.headers[name] = value
+        headerlist = response.headerlist
+        present = {name.lower() for name, _ in headerlist}
+        headerlist.extend(h for h in self.security_headers
+                          if h[0].lower() not in present)
         new_csrf = environ.get("cupola.new_csrf")
         if new_csrf:
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True,
@@ -133,13 +134,15 @@ class Application:
         tm = self._tm()
         push_registry(self.registry)
         try:
+            # read before opening: the connection's snapshot is at least this
+            # new, so caches keyed by it never hold older data than the key
+            request.tid = self.db.lastTransaction()
             conn = self.db.open(transaction_manager=tm)
         except DISCONNECTED as e:
             pop_registry()
             log.warning("database unavailable: %s", e)
             return self.bare_error(ServiceUnavailable())
         try:
-            tm.begin()
             request.rewind()
             request.conn = conn
             try:
@@ -167,8 +170,9 @@ class Application:
 
     def finish(self, request, tm, response):
         txn = tm.get()
-        if txn.isDoomed() or response.status_code >= 400:
-            tm.abort()
+        if (txn.isDoomed() or response.status_code >= 400
+                or not getattr(txn, "_resources", True)):
+            tm.abort()  # nothing to write (the common GET), or must not
             return response
         try:
             tm.commit()
@@ -256,7 +260,7 @@ class Application:
 
     def etag(self, request, context, name):
         """Changes with any committed transaction, the view and the user."""
-        tid = self.db.lastTransaction().hex()
+        tid = request.tid.hex()
         user = authenticated_user(request)
         who = "anon" if user is None else f"u{abs(hash(user.login)) % 10**8}"
         serial = getattr(context, "_p_serial", b"").hex()

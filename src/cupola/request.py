@@ -32,6 +32,7 @@ class Request(BaseRequest):
     view_name = ""
     subpath = ()
     conn = None
+    tid = b""  # the database's last transaction when the request began
     _form = None
 
     def buffer_body(self, max_size):

@@ -27,8 +27,10 @@ def authenticated_user(request):
         pass
     user = None
     site = request.site
-    found = read_session_cookie(site.settings["secret"],
-                                request.cookies.get(COOKIE))
+    found = None
+    if COOKIE in request.environ.get("HTTP_COOKIE", ""):
+        found = read_session_cookie(site.settings["secret"],
+                                    request.cookies.get(COOKIE))
     if found is not None:
         candidate = site.users.get(found[0])
         if (candidate is not None and candidate.enabled

@@ -1,6 +1,7 @@
 """The page helper every template gets as ``page``: urls, navigation, crumbs."""
 
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from cupola.security.policy import authenticated_user, has_permission
@@ -8,6 +9,37 @@ from cupola.traversal import lineage, resource_path
 
 NAV_TYPES = frozenset({"Folder", "Document", "Link"})
 NAV_LIMIT = 8
+
+
+class Crumb(NamedTuple):
+    title: str
+    url: str
+
+
+class NavItem(NamedTuple):
+    title: str
+    url: str
+    current: bool
+
+
+_nav_cache = {}  # {(database, tid): [(title, path)]}; any commit makes a new key
+
+
+def site_sections(request):
+    """(title, path) of the site's first folders, pages and links, cached per tid."""
+    key = (id(request.conn.db()), request.tid)
+    sections = _nav_cache.get(key)
+    if sections is None:
+        sections = []
+        for obj in request.site.slice(0, 40):
+            if obj.type_name in NAV_TYPES:
+                sections.append((obj.title or obj.__name__, resource_path(obj)))
+                if len(sections) == NAV_LIMIT:
+                    break
+        if len(_nav_cache) > 64:
+            _nav_cache.clear()
+        _nav_cache[key] = sections
+    return sections
 
 
 class Page:
@@ -53,7 +85,7 @@ class Page:
         ctx = self.context
         if getattr(ctx, "__parent__", None) is None and not hasattr(ctx, "type_name"):
             return []  # an exception or other non-content context
-        crumbs = [{"title": o.title or o.__name__, "url": self.url(o)}
+        crumbs = [Crumb(o.title or o.__name__, self.url(o))
                   for o in lineage(ctx) if o.__parent__ is not None]
         crumbs.reverse()
         return crumbs
@@ -61,16 +93,11 @@ class Page:
     @cached_property
     def navigation(self):
         """Top-level sections: the site's first folders, pages and links."""
-        here = {id(o) for o in lineage(self.context)} if hasattr(
-            self.context, "__parent__") else set()
-        nav = []
-        for obj in self.site.slice(0, 40):
-            if obj.type_name in NAV_TYPES:
-                nav.append({"title": obj.title or obj.__name__,
-                            "url": self.url(obj), "current": id(obj) in here})
-                if len(nav) == NAV_LIMIT:
-                    break
-        return nav
+        ctx = self.context
+        here = resource_path(ctx) + "/" if hasattr(ctx, "__parent__") else ""
+        root = self.root_url
+        return [NavItem(title, root + path, here.startswith(path + "/"))
+                for title, path in site_sections(self.request)]
 
     @property
     def site_title(self):

@@ -37,9 +37,9 @@ def depth(order):
 def small_nodes(monkeypatch):
     """Tiny nodes, so that a few hundred names make a deep tree."""
     monkeypatch.setattr(OrderLeaf, "MAX", 8)
-    monkeypatch.setattr(OrderLeaf, "MIN", 2)
+    monkeypatch.setattr(OrderLeaf, "MIN", 3)
     monkeypatch.setattr(OrderInner, "MAX", 8)
-    monkeypatch.setattr(OrderInner, "MIN", 2)
+    monkeypatch.setattr(OrderInner, "MIN", 3)
 
 
 class TestOrder:
@@ -436,6 +436,11 @@ class TestOrder:
     # -- randomized model --
 
     def run_model(self, seed, steps, start=0):
+        """Random operations on an Order and a list; they must agree.
+
+        Phases of 1000 steps alternately grow and shrink the order, so
+        that nodes split, merge and borrow.
+        """
         rng = random.Random(seed)
         model = make_names(start, "s")
         order = Order.from_names(model)
@@ -447,21 +452,22 @@ class TestOrder:
             return f"k{counter}"
 
         for step in range(steps):
+            grow = (step // 1000) % 2 == 0
             op = rng.random()
-            if op < 0.25 or len(model) < 2:
+            if op < (0.3 if grow else 0.05) or len(model) < 2:
                 name = fresh()
                 order.append(name)
                 model.append(name)
-            elif op < 0.45:
+            elif op < (0.6 if grow else 0.1):
                 name, index = fresh(), rng.randint(-len(model) - 3,
                                                    len(model) + 3)
                 order.insert(index, name)
                 model.insert(index, name)
-            elif op < 0.65:
+            elif op < 0.7:
                 name = rng.choice(model)
                 order.remove(name)
                 model.remove(name)
-            elif op < 0.8:
+            elif op < 0.82:
                 name = rng.choice(model)
                 index = rng.randint(-2, len(model) + 2)
                 order.move(name, index)
@@ -492,18 +498,49 @@ class TestOrder:
         order.check()
         return order
 
-    @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-    def test_model(self, seed):
-        self.run_model(seed, 5000)
+    @pytest.mark.parametrize("seed, start", [(1, 0), (2, 0), (3, 1500),
+                                             (4, 1500)])
+    def test_model(self, seed, start):
+        self.run_model(seed, 5000, start)
 
-    @pytest.mark.parametrize("seed", [5, 6])
-    def test_model_large_start(self, seed):
-        self.run_model(seed, 2000, start=30_000)
+    def test_model_large_start(self):
+        order = self.run_model(5, 600, start=20_000)
+        assert depth(order) == 2
 
     @pytest.mark.parametrize("seed", [7, 8, 9])
     def test_model_small_nodes(self, seed, small_nodes):
         order = self.run_model(seed, 5000)
         assert depth(order) >= 3
+
+    @pytest.mark.parametrize("pattern", ["random", "front", "back",
+                                         "middle", "interleave"])
+    @pytest.mark.parametrize("nodes", ["small", "real"])
+    def test_shrink(self, pattern, nodes, request):
+        if nodes == "small":
+            request.getfixturevalue("small_nodes")
+        count = 3000 if nodes == "small" else 10_000
+        names = make_names(count)
+        order = Order.from_names(names)
+        assert depth(order) >= 2
+        doomed = list(names)
+        if pattern == "random":
+            random.Random(count).shuffle(doomed)
+        elif pattern == "back":
+            doomed.reverse()
+        elif pattern == "middle":
+            doomed.sort(key=lambda name: abs(int(name[1:]) - count // 2))
+        elif pattern == "interleave":
+            doomed = doomed[::2] + doomed[1::2]
+        remaining = set(names)
+        for i, name in enumerate(doomed):
+            order.remove(name)
+            remaining.discard(name)
+            if i % 97 == 0:
+                order.check()
+                assert list(order) == [n for n in names if n in remaining]
+        assert len(order) == 0
+        assert isinstance(order._root, OrderLeaf)
+        order.check()
 
     # -- persistence --
 
@@ -557,20 +594,28 @@ class TestOrder:
             db.close()
 
     @pytest.mark.parametrize("mutate", [
-        lambda o: o.move("n000010", 3),
+        lambda o: o.move("n000010", 3),            # within a leaf
         lambda o: o.move_by("n000010", 1),
+        lambda o: o.move("n000010", 4000),         # across leaves
         lambda o: o.rename("n000010", "new"),
         lambda o: o.remove("n000010"),
+        lambda o: o.remove("n005000"),
         lambda o: o.insert(5, "new"),
+        lambda o: o.insert(4000, "new"),
+        lambda o: o.append("new"),
     ])
     def test_in_place_changes_are_stored(self, mutate):
         db = DB(None)
         try:
             tm = transaction.TransactionManager()
             conn = db.open(tm)
-            conn.root()["order"] = order = self.make_one(make_names(50))
+            order = self.make_one(make_names(70 * LEAF))
+            for name in ("n000020", "n004010", "n008900"):   # make room
+                order.remove(name)
+            assert depth(order) == 2
+            conn.root()["order"] = order
             tm.commit()
-            mutate(order)
+            mutate(order)                        # no split, no merge
             expected = list(order)
             tm.commit()
             conn.cacheMinimize()                 # drop the live objects
