@@ -10,6 +10,7 @@ error aborts and renders the exception view in the site's look.
 
 import logging
 import random
+from email.utils import formatdate
 import threading
 import time
 from urllib.parse import quote
@@ -230,11 +231,12 @@ class Application:
                 return Response(status=304, headers={"ETag": f'"{etag}"'})
         response = self.call_view(request, context, entry)
         if etag is not None and response.status_code == 200:
-            response.etag = etag
-            response.cache_control = "no-cache"
+            headers = response.headerlist
+            headers.append(("ETag", f'"{etag}"'))
+            headers.append(("Cache-Control", "no-cache"))
             mtime = getattr(context, "_p_mtime", None)
             if mtime:
-                response.last_modified = mtime
+                headers.append(("Last-Modified", formatdate(mtime, usegmt=True)))
         return response
 
     def call_view(self, request, context, entry):

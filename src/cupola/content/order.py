@@ -250,6 +250,7 @@ class Order(Persistent):
         parent = node.parent
         while parent is not None:
             parent.counts[parent.children.index(node)] += delta
+            parent._p_changed = True
             node, parent = parent, parent.parent
 
     def _insert_at(self, leaf, offset, name):
