@@ -7,6 +7,19 @@ import pytest
 ADMIN_PASSWORD = "admin-secret-pw"
 
 
+def pytest_configure(config):
+    """Cheap Argon2 parameters: the tests hash many passwords."""
+    from cupola.security.passwords import configure_hasher
+    configure_hasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    from cupola.security.throttle import reset
+    reset()
+    yield
+
+
 def build_app(*includes, **settings):
     """A real Application on a fresh in-memory database, plus extra includes."""
     from cupola.db.bootstrap import bootstrap
@@ -18,7 +31,7 @@ def build_app(*includes, **settings):
     for include in includes:
         config.include(include)
     db = open_db(settings["zodb_uri"])
-    bootstrap(db, admin_password=ADMIN_PASSWORD, echo=None)
+    bootstrap(db, admin_password=ADMIN_PASSWORD, echo=None, registry=config.registry)
     return Application(config.registry, db, settings)
 
 
@@ -51,6 +64,13 @@ def sign_in(testapp, login="admin", password=ADMIN_PASSWORD):
 def admin(testapp):
     sign_in(testapp)
     return testapp
+
+
+def publish(*objects):
+    """Put objects straight into the published state (test set-up only)."""
+    for obj in objects:
+        obj.workflow_state = "published"
+    return objects[0] if len(objects) == 1 else objects
 
 
 class Site:

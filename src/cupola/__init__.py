@@ -11,4 +11,5 @@ def includeme(config):
     config.include("cupola.skins")
     config.include("cupola.security")
     config.include("cupola.content")
+    config.include("cupola.workflow")
     config.include("cupola.views")

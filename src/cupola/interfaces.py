@@ -233,3 +233,33 @@ class IObjectCopied(IObjectEvent):
 class IApplicationCreated(Interface):
     """Fired once the WSGI application is configured."""
     app = Attribute("The application.")
+
+
+# --- workflow --------------------------------------------------------------
+
+class IWorkflow(Interface):
+    """A state machine for content: states, transitions, an initial state."""
+
+    name = Attribute("Registered name, e.g. 'simple_publication'.")
+    title = Attribute("Name shown to people.")
+    states = Attribute("Read-only mapping {state name: State}, in order.")
+    transitions = Attribute("Read-only mapping {name: Transition}, in order.")
+    initial_state = Attribute("Name of the state new content starts in.")
+
+
+class IObjectTransitioned(IObjectEvent):
+    """Fired after an object went through a workflow transition."""
+    workflow = Attribute("The IWorkflow.")
+    transition = Attribute("The Transition taken.")
+    from_state = Attribute("The State it left.")
+    to_state = Attribute("The State it is in now.")
+    comment = Attribute("What the actor wrote, or ''.")
+    actor = Attribute("Login of who did it, or None.")
+
+
+class IWorkflowAware(Interface):
+    """Marker of content put under a workflow (set when it is initialised)."""
+
+    workflow_state = Attribute("Name of the current state.")
+    workflow_history = Attribute("PersistentList of dicts: action, actor, "
+                                 "time, from, to, comment; oldest first.")

@@ -337,6 +337,18 @@ class Configurator:
         specs = tuple(_as_spec(i) for i in interfaces) or (Interface,)
         self.registry.registerHandler(resolve(handler), specs)
 
+    # -- workflows (see cupola.workflow) --
+
+    def add_workflow(self, workflow, override=False):
+        """Register a workflow (a cupola.workflow.model.Workflow)."""
+        from cupola.workflow import add_workflow
+        return add_workflow(self, workflow, override=override)
+
+    def set_workflow(self, type_name, workflow_name, override=False):
+        """Use workflow *workflow_name* for content of type *type_name*."""
+        from cupola.workflow import set_workflow
+        return set_workflow(self, type_name, workflow_name, override=override)
+
     def add_request_layer(self, layer):
         """Mark every request of this application with *layer*."""
         self.registry.settings.setdefault("request_layers", [])

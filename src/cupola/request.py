@@ -18,6 +18,7 @@ from cupola.interfaces import IDefaultLayer
 
 SPOOL = 1 << 20
 PATH_SAFE = "/@:+!$&'()*,;=~-._"
+KEEP = frozenset({"cupola.body", "cupola.root_url", "cupola.new_csrf"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "PROPFIND",
                           "PROPPATCH", "MKCOL", "LOCK"})
 
@@ -69,7 +70,9 @@ class Request(BaseRequest):
         if body is not None:
             body.seek(0)
         self._form = None
-        self.environ.pop("cupola.user", None)
+        env = self.environ
+        for key in [k for k in env if k.startswith("cupola.") and k not in KEEP]:
+            del env[key]  # identity and permission caches of the last attempt
         for key in ("context", "view_name", "subpath", "site", "conn"):
             self.__dict__.pop(key, None)
 

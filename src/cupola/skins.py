@@ -17,8 +17,15 @@ from cupola.exceptions import ConfigurationError
 
 
 def default_skins_dir():
-    """The repository's top-level ``skins/`` (also inside an installed wheel)."""
-    import cupola_skins
+    """The repository's top-level ``skins/`` (also inside an installed wheel).
+
+    Installed, it is the ``cupola_skins`` package; run from a checkout whose
+    path hooks are not loaded (buildout's develop eggs), the folder itself.
+    """
+    try:
+        import cupola_skins
+    except ImportError:
+        return Path(__file__).resolve().parents[2] / "skins"
     return Path(cupola_skins.__file__).parent
 
 

@@ -8,6 +8,7 @@ the first segment that is not found is taken as a view name, the rest as
 the subpath.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -79,13 +80,24 @@ def lineage(obj):
         obj = obj.__parent__
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9~!$&'()*+,;=:@._-]*\Z")
+
+
+def quote_name(name):
+    """A name as a URL path segment (most names need no quoting)."""
+    if _PLAIN.match(name):
+        return name
+    return quote(name, safe="~!$&'()*+,;=:@-._")
+
+
 def resource_path(obj):
     """'/a/b/doc' for an object (quoted); '/' for the root."""
     names = []
     while obj.__parent__ is not None:
-        names.append(quote(obj.__name__, safe="~!$&'()*+,;=:@-._"))
+        names.append(quote_name(obj.__name__))
         obj = obj.__parent__
-    return "/" + "/".join(reversed(names))
+    names.reverse()
+    return "/" + "/".join(names)
 
 
 def find_interface(obj, iface):

@@ -50,7 +50,7 @@ def make_app(global_config=None, **settings):
     config = configure(settings)
     db = open_db(uri, base=base)
     if _as_bool(settings.get("create_site", "true")):
-        bootstrap(db, echo=lambda msg: log.warning(msg))
+        bootstrap(db, echo=lambda msg: log.warning(msg), registry=config.registry)
     app = Application(config.registry, db, settings)
     return app
 

@@ -4,14 +4,16 @@ import io
 
 import pytest
 
+from conftest import publish
+
 
 def add_docs(site_of, app, folder_name, count):
     from cupola.content.document import Document
     from cupola.content.folder import Folder
     with site_of(app) as site:
-        folder = site.add(folder_name, Folder("Many"))
+        folder = publish(site.add(folder_name, Folder("Many")))
         for i in range(count):
-            folder.add(f"doc-{i:03d}", Document(f"Document {i}", f"Summary {i}"))
+            publish(folder.add(f"doc-{i:03d}", Document(f"Document {i}", f"Summary {i}")))
 
 
 class TestHomeAndDocuments:
@@ -40,7 +42,7 @@ class TestHomeAndDocuments:
     def test_document_body_is_sanitised(self, app, testapp, site_of):
         from cupola.content.document import Document
         with site_of(app) as site:
-            site.add("x", Document("X", "", '<p onclick="evil()">hi<script>alert(1)</script></p>'))
+            publish(site.add("x", Document("X", "", '<p onclick="evil()">hi<script>alert(1)</script></p>')))
         page = testapp.get("/x")
         assert "<script>" not in page.text and "onclick" not in page.text
         assert "<p>hi</p>" in page
@@ -48,7 +50,7 @@ class TestHomeAndDocuments:
     def test_titles_are_escaped(self, app, testapp, site_of):
         from cupola.content.document import Document
         with site_of(app) as site:
-            site.add("y", Document("<b>bold</b>", "a & b"))
+            publish(site.add("y", Document("<b>bold</b>", "a & b")))
         page = testapp.get("/y")
         assert "&lt;b&gt;bold&lt;/b&gt;" in page.text
         assert "<b>bold</b>" not in page.text
@@ -191,6 +193,6 @@ class TestLink:
     def test_link_page_shows_the_address(self, app, testapp, site_of):
         from cupola.content.document import Link
         with site_of(app) as site:
-            site.add("l", Link("Python", "", "https://www.python.org/"))
+            publish(site.add("l", Link("Python", "", "https://www.python.org/")))
         page = testapp.get("/l")
         assert page.html.select_one("a[href='https://www.python.org/']")

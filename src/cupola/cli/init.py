@@ -21,7 +21,9 @@ def run(args):
         uri = conf.get("zodb_uri")
     db = open_db(uri)
     try:
-        created = bootstrap(db, admin_login=args.admin, title=args.title)
+        from cupola.wsgi import configure
+        created = bootstrap(db, admin_login=args.admin, title=args.title,
+                            registry=configure({}).registry)
         print(f"Database: {normalize_uri(uri)}")
         if created is None:
             print("The database holds a site; nothing to do.")

@@ -16,7 +16,7 @@ def add_arguments(parser):
 def run(args):
     import transaction
     from cupola.db.bootstrap import get_site
-    from cupola.registry import push_registry
+    from cupola.registry import pop_registry, push_registry
     app = find_application(load_app(args))
     push_registry(app.registry)
     conn = app.db.open()
@@ -33,3 +33,4 @@ def run(args):
         transaction.abort()
         conn.close()
         app.db.close()
+        pop_registry()

@@ -28,4 +28,5 @@ class Site(Folder):
     def __init__(self, title="Cupola", description=""):
         super().__init__(title, description)
         self.users = OOBTree()      # {login: User}, see cupola.security
+        self.groups = OOBTree()     # {group id: Group}
         self.settings = OOBTree()   # {key: value}

@@ -22,6 +22,8 @@ class Item(Persistent):
     title = ""
     description = ""
     creator = None
+    effective = None   # not shown to visitors before this time
+    expires = None     # nor after this one
 
     def __init__(self, title="", description=""):
         self.title = title

@@ -19,7 +19,7 @@ def get_site(conn):
 
 
 def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
-              echo=print):
+              echo=print, registry=None):
     """Create the site and admin account if the database has none.
 
     Returns None when the site existed, else the generated password (shown
@@ -41,7 +41,7 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
                 password = generated = secrets.token_urlsafe(12)
             add_user(site, admin_login, password, roles=("Manager",),
                      fullname="Site administrator")
-            _add_welcome(site)
+            _add_welcome(site, registry)
             root[ROOT_KEY] = site
             tm.get().note("Created the site and the admin account")
         log.info("created a new site with admin account %r", admin_login)
@@ -53,7 +53,8 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
         conn.close()
 
 
-def _add_welcome(site):
+def _add_welcome(site, registry):
+    """Some published content so that a new site is not an empty page."""
     from cupola.content.document import Document
     from cupola.content.folder import Folder
     about = Folder("About", "Who we are and what we do.")
@@ -70,3 +71,12 @@ def _add_welcome(site):
         "<li>Add folders, pages, files and images.</li></ul>"),
         send_events=False)
     site.add("news", Folder("News", "What is new."), send_events=False)
+    if registry is not None:
+        from cupola.workflow.engine import _entry, initialize, subtree
+        for obj in subtree(site):
+            state = None if obj is site else initialize(registry, obj)
+            if state is not None and state.name != "published":
+                obj.workflow_history.append(
+                    _entry("publish", None, state.name, "published",
+                           "Published when the site was created"))
+                obj.workflow_state = "published"

@@ -1,55 +1,166 @@
-"""Who may do what: roles per user, permissions per role.
+"""Who may do what: ``has_permission(permission, context, request)``.
 
-The full model (local roles, workflow, groups) grows from this module; the
-check every view passes through is ``has_permission``.
+A principal's roles in a context are the automatic ones (Anonymous,
+Authenticated), its global roles and those of its groups, and the local
+roles given to it or its groups on the context and the objects above it
+(up to a folder that blocks inheritance). Which roles a permission needs
+comes from the workflow state of the context, else of the nearest object
+above it whose state manages that permission, else from the site's
+defaults. Content outside its publication window (effective, expires) is
+visible only to those with ``AccessInactive`` there.
+
+Answers are cached per request.
 """
 
-from cupola.security.session import COOKIE, read_session_cookie
+from datetime import datetime, timezone
 
-ANONYMOUS = "Anonymous"
-AUTHENTICATED = "Authenticated"
-PUBLIC = "cupola.Public"
-VIEW = "cupola.View"
+from cupola.security.auth import authenticated_user
+from cupola.security.localroles import roles_in_context
+from cupola.security.roles import (ACCESS_INACTIVE, ADD, ADD_DOCUMENT,
+                                   ADD_FILE, ADD_FOLDER, ANONYMOUS,
+                                   AUTHENTICATED, CONTRIBUTOR, DELETE, EDITOR,
+                                   MANAGE_ADDONS, MANAGE_SITE, MANAGE_USERS,
+                                   MANAGER, MEMBER, MODIFY, PUBLIC,
+                                   REQUEST_REVIEW, REVIEW, REVIEWER,
+                                   SITE_ADMINISTRATOR, VIEW, VIEW_HISTORY,
+                                   OWNER)
+from cupola.security.users import principal_groups
 
-# Roles granted each permission; permissions not listed need Manager.
+ADMINS = frozenset({MANAGER, SITE_ADMINISTRATOR})
+EDITORS = ADMINS | {EDITOR, OWNER}
+WRITERS = EDITORS | {CONTRIBUTOR}
+
+# The roles each permission needs where no workflow state says otherwise
+# (the site root, and content whose type has no workflow).
 DEFAULT_GRANTS = {
     PUBLIC: frozenset({ANONYMOUS}),
     VIEW: frozenset({ANONYMOUS}),
+    MODIFY: frozenset(EDITORS),
+    ADD: frozenset(WRITERS),
+    ADD_FOLDER: frozenset(WRITERS),
+    ADD_DOCUMENT: frozenset(WRITERS),
+    ADD_FILE: frozenset(WRITERS),
+    DELETE: frozenset(EDITORS),
+    REQUEST_REVIEW: frozenset(WRITERS),
+    REVIEW: frozenset(ADMINS | {REVIEWER}),
+    ACCESS_INACTIVE: frozenset(EDITORS | {REVIEWER, CONTRIBUTOR}),
+    VIEW_HISTORY: frozenset(EDITORS | {REVIEWER}),
+    MANAGE_USERS: frozenset(ADMINS),
+    MANAGE_SITE: frozenset(ADMINS),
+    MANAGE_ADDONS: frozenset({MANAGER}),
 }
-MANAGER_ONLY = frozenset({"Manager"})
+MANAGER_ONLY = frozenset({MANAGER})
+EVERYONE = frozenset({ANONYMOUS})
 
 
-def authenticated_user(request):
-    """The signed-in User of *request*, or None (cached on the request)."""
-    try:
-        return request.environ["cupola.user"]
-    except KeyError:
-        pass
-    user = None
-    site = request.site
-    found = None
-    if COOKIE in request.environ.get("HTTP_COOKIE", ""):
-        found = read_session_cookie(site.settings["secret"],
-                                    request.cookies.get(COOKIE))
-    if found is not None:
-        candidate = site.users.get(found[0])
-        if (candidate is not None and candidate.enabled
-                and candidate.session_version == found[1]):
-            user = candidate
-    request.environ["cupola.user"] = user
-    return user
+def user_principals(request):
+    """(login, group ids...) of the request's user; () for Anonymous."""
+    env = request.environ
+    found = env.get("cupola.principals")
+    if found is None:
+        user = authenticated_user(request)
+        if user is None:
+            found = ()
+        else:
+            found = (user.login, *sorted(principal_groups(request.site, user)))
+        env["cupola.principals"] = found
+    return found
 
 
-def user_roles(request):
-    user = authenticated_user(request)
-    if user is None:
-        return frozenset({ANONYMOUS})
-    return frozenset({ANONYMOUS, AUTHENTICATED, *user.roles})
+def global_roles(request):
+    """Roles of the user everywhere: automatic, own and through groups."""
+    env = request.environ
+    roles = env.get("cupola.global_roles")
+    if roles is None:
+        user = authenticated_user(request)
+        if user is None:
+            roles = EVERYONE
+        else:
+            roles = {ANONYMOUS, AUTHENTICATED, MEMBER, *user.roles}
+            groups = getattr(request.site, "groups", None) or {}
+            for gid in user_principals(request)[1:]:
+                group = groups.get(gid)
+                if group is not None:
+                    roles.update(group.roles)
+            roles = frozenset(roles)
+        env["cupola.global_roles"] = roles
+    return roles
+
+
+def roles_for(request, context):
+    """Every role the request's user has on *context*."""
+    roles = global_roles(request)
+    principals = user_principals(request)
+    if not principals:
+        return roles
+    cache = _cache(request, "cupola.context_roles")
+    key = id(context)
+    found = cache.get(key)
+    if found is None or found[0] is not context:
+        local = roles_in_context(context, principals)
+        found = (context, roles | local if local else roles)
+        cache[key] = found
+    return found[1]
+
+
+def granted_roles(registry, context, permission):
+    """The roles *permission* needs on *context* (workflow, then defaults)."""
+    from cupola.workflow.engine import permission_roles
+    node = context
+    while node is not None:
+        roles = permission_roles(registry, node, permission)
+        if roles is not None:
+            return roles
+        node = getattr(node, "__parent__", None)
+    return DEFAULT_GRANTS.get(permission, MANAGER_ONLY)
 
 
 def has_permission(permission, context, request):
     """Whether the user of *request* has *permission* on *context*."""
-    granted = DEFAULT_GRANTS.get(permission, MANAGER_ONLY)
-    if ANONYMOUS in granted:
+    if permission == PUBLIC:
         return True
-    return not granted.isdisjoint(user_roles(request))
+    cache = _cache(request, "cupola.permissions")
+    key = (permission, id(context))
+    found = cache.get(key)
+    if found is not None and found[0] is context:
+        return found[1]
+    granted = granted_roles(request.registry, context, permission)
+    allowed = not granted.isdisjoint(roles_for(request, context))
+    if allowed and permission == VIEW and not is_active(context):
+        allowed = has_permission(ACCESS_INACTIVE, context, request)
+    cache[key] = (context, allowed)
+    return allowed
+
+
+def is_active(obj, now=None):
+    """Whether *obj* is inside its publication window (effective..expires)."""
+    effective = getattr(obj, "effective", None)
+    expires = getattr(obj, "expires", None)
+    if effective is None and expires is None:
+        return True
+    now = now or datetime.now(timezone.utc)
+    if effective is not None and _aware(effective) > now:
+        return False
+    if expires is not None and _aware(expires) <= now:
+        return False
+    return True
+
+
+def _aware(value):
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _cache(request, name):
+    env = request.environ
+    cache = env.get(name)
+    if cache is None:
+        cache = env[name] = {}
+    return cache
+
+
+def forget(request):
+    """Drop the request's cached identity and answers (after login, roles...)."""
+    for key in ("cupola.user", "cupola.auth", "cupola.principals",
+                "cupola.global_roles", "cupola.context_roles",
+                "cupola.permissions"):
+        request.environ.pop(key, None)

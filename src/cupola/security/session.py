@@ -1,5 +1,14 @@
-"""Signed session cookies and CSRF tokens bound to them (itsdangerous)."""
+"""Signed session cookies and CSRF tokens bound to the session (itsdangerous).
 
+The session cookie holds (login, session version, session id), signed with
+the site's secret: any app process can check it. Signing out and changing
+the password bump the user's session version, which revokes every cookie
+issued before. The CSRF token of a form is an HMAC of a random per-browser
+cookie and the signed-in login, so it is useless in another browser or
+after the user changes.
+"""
+
+import hashlib
 import hmac
 import secrets
 
@@ -15,7 +24,9 @@ def _serializer(secret):
 
 
 def make_session_cookie(secret, user):
-    return _serializer(secret).dumps([user.login, user.session_version])
+    """A new cookie value for *user*, with a fresh session id."""
+    return _serializer(secret).dumps(
+        [user.login, user.session_version, secrets.token_urlsafe(9)])
 
 
 def read_session_cookie(secret, value):
@@ -23,23 +34,46 @@ def read_session_cookie(secret, value):
     if not value:
         return None
     try:
-        login, version = _serializer(secret).loads(value, max_age=MAX_AGE)
-    except (BadSignature, ValueError, TypeError):
+        data = _serializer(secret).loads(value, max_age=MAX_AGE)
+        login, version = data[0], data[1]
+    except (BadSignature, ValueError, TypeError, IndexError, KeyError):
+        return None
+    if not isinstance(login, str) or not isinstance(version, int):
         return None
     return login, version
 
 
+def _browser_secret(request):
+    """The random per-browser value in the CSRF cookie (made when missing)."""
+    value = request.cookies.get(CSRF_COOKIE)
+    if not value or len(value) != 43:
+        value = request.environ.get("cupola.new_csrf")
+        if value is None:
+            value = request.environ["cupola.new_csrf"] = secrets.token_urlsafe(32)
+    return value
+
+
+def _token_for(request, browser_value, login):
+    key = request.site.settings["secret"].encode()
+    msg = f"{browser_value}:{login or ''}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
 def csrf_token(request):
-    """The request's CSRF token; a new one is set as a cookie if missing."""
-    token = request.cookies.get(CSRF_COOKIE)
-    if not token or len(token) != 43:
-        token = request.environ.get("cupola.new_csrf")
-        if token is None:
-            token = request.environ["cupola.new_csrf"] = secrets.token_urlsafe(32)
-    return token
+    """The token to put in this request's forms (hidden field ``_csrf``)."""
+    from cupola.security.auth import authenticated_user
+    user = authenticated_user(request)
+    return _token_for(request, _browser_secret(request),
+                      user.login if user is not None else None)
 
 
 def check_csrf(request, submitted):
-    expected = request.cookies.get(CSRF_COOKIE)
-    return bool(expected and submitted
-                and hmac.compare_digest(expected, str(submitted)))
+    """Whether *submitted* is the token of this browser and user."""
+    from cupola.security.auth import authenticated_user
+    browser_value = request.cookies.get(CSRF_COOKIE)
+    if not browser_value or not submitted:
+        return False
+    user = authenticated_user(request)
+    expected = _token_for(request, browser_value,
+                          user.login if user is not None else None)
+    return hmac.compare_digest(expected, str(submitted))

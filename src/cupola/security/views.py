@@ -5,23 +5,34 @@ from urllib.parse import urlsplit
 from webob import Response
 
 from cupola.interfaces import ISite
-from cupola.security.policy import authenticated_user
+from cupola.rendering import render_template
+from cupola.security.audit import audit
+from cupola.security.auth import authenticated_user
+from cupola.security.policy import forget
 from cupola.security.session import COOKIE, MAX_AGE, make_session_cookie
+from cupola.security.throttle import (record_failure, record_success,
+                                      wait_seconds)
 from cupola.security.users import authenticate
 
 
 def safe_came_from(request, value):
     """*value* if it is a path or URL inside this site, else the site root."""
     root = request.application_url
-    if not value:
+    if not value or any(c in value for c in "\\\r\n\t\x00"):
         return root + "/"
     parts = urlsplit(value)
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value \
+    if value.startswith("/") and not value.startswith("//") \
             and not parts.scheme and not parts.netloc:
         return root + value
     if value.startswith(root + "/") or value == root:
         return value
     return root + "/"
+
+
+def _page(request, view, template, values, status=200):
+    body = render_template(request, template, values, view)
+    return Response(body=body.encode("utf-8"), status=status,
+                    content_type="text/html", charset="utf-8")
 
 
 class LoginView:
@@ -36,20 +47,30 @@ class LoginView:
     def post(self):
         request = self.request
         form = request.form
-        login = (form.get("login") or "").strip()
+        login = (form.get("login") or "").strip()[:200]
         came_from = form.get("came_from", "")
+        values = {"came_from": came_from, "login": login, "already": None}
+        wait = wait_seconds(request, login)
+        if wait:
+            audit(request, "login.throttled", actor=login or None)
+            response = _page(request, self, "login.pt", dict(
+                values, error=f"Too many failed attempts. Try again in {wait} seconds."),
+                status=429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = authenticate(request.site, login, form.get("password", ""))
         if user is None:
-            values = {"came_from": came_from, "login": login, "already": None,
-                      "error": "That login and password do not match."}
-            from cupola.rendering import render_template
-            body = render_template(request, "login.pt", values, self)
-            return Response(body=body.encode("utf-8"), status=200,
-                            content_type="text/html", charset="utf-8")
+            record_failure(request, login)
+            audit(request, "login.failure", actor=login or None)
+            return _page(request, self, "login.pt", dict(
+                values, error="That login and password do not match."))
+        record_success(request, login)
+        audit(request, "login.success", actor=user.login)
         response = Response(status=303, location=safe_came_from(request, came_from))
         response.set_cookie(COOKIE, make_session_cookie(request.site.settings["secret"], user),
                             max_age=MAX_AGE, httponly=True, samesite="Lax",
                             path="/", secure=request.scheme == "https")
+        forget(request)
         return response
 
 
@@ -58,8 +79,13 @@ class LogoutView(LoginView):
         return {"user": authenticated_user(self.request)}
 
     def post(self):
+        request = self.request
+        user = authenticated_user(request)
+        if user is not None:
+            user.revoke_sessions()  # this cookie, copied anywhere, is dead
+            audit(request, "logout", actor=user.login)
         response = Response(status=303,
-                            location=self.request.application_url + "/@@logged-out")
+                            location=request.application_url + "/@@logged-out")
         response.delete_cookie(COOKIE, path="/")
         return response
 

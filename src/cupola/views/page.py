@@ -4,7 +4,8 @@ from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from cupola.security.policy import authenticated_user, has_permission
+from cupola.security.auth import authenticated_user
+from cupola.security.policy import has_permission
 from cupola.traversal import lineage, resource_path
 
 NAV_TYPES = frozenset({"Folder", "Document", "Link"})
@@ -42,6 +43,15 @@ def site_sections(request):
     return sections
 
 
+def root_url(request):
+    """The site's URL without a trailing slash, computed once per request."""
+    env = request.environ
+    url = env.get("cupola.root_url")
+    if url is None:
+        url = env["cupola.root_url"] = request.application_url
+    return url
+
+
 class Page:
     """Helpers for one rendering; cheap to make, computes on demand."""
 
@@ -50,7 +60,7 @@ class Page:
         self.context = context
         self.view = view
         self.site = request.site
-        self.root_url = request.application_url
+        self.root_url = root_url(request)
 
     def url(self, obj=None, view=None, **query):
         """Absolute URL of *obj* (default: the context), optionally a view."""
