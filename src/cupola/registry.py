@@ -86,6 +86,7 @@ class Registry(Components):
         self.skin_layers = []    # [(name, path)], first wins
         self.skins = None        # cupola.skins.Skins, set by make_app
         self.page_factory = None  # page helper for templates (cupola.views)
+        self.views = []          # [(context spec, layer spec, ViewInfo)], for audits
         self._origins = {}       # {key: origin} for conflict reports
 
     # -- lookups used on every request (kept short) --
@@ -247,6 +248,7 @@ class Configurator:
             info = ViewInfo(name)  # the record itself is the registered value
             self.registry.adapters.register((ctx, lay), IViewRegistration,
                                             name, info)
+            self.registry.views.append((ctx, lay, info))
         info.accepts_subpath = info.accepts_subpath or accepts_subpath
         for method in methods:
             self._claim(("view", _key(ctx), _key(lay), name,

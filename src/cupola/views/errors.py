@@ -17,7 +17,8 @@ class ErrorView:
         debug = getattr(self.request.registry, "application", None)
         show_tb = bool(debug and debug.debug)
         detail = None
-        if isinstance(exc, HTTPError) and exc.detail and http.status < 500:
+        if isinstance(exc, HTTPError) and exc.detail and http.status < 500 \
+                and not isinstance(exc, NotFound):  # 404s never echo the path
             detail = exc.detail
         return {
             "status": http.status,
