@@ -66,11 +66,31 @@ class Application:
         self._local = threading.local()
         registry.application = self
 
-    def _tm(self):
-        tm = getattr(self._local, "tm", None)
-        if tm is None:
-            tm = self._local.tm = transaction.TransactionManager()
-        return tm
+    def _open(self):
+        """This thread's connection, kept open between requests.
+
+        Each server thread keeps one connection (and its object cache) for
+        its life; every request begins a new transaction on it, which
+        brings in the invalidations other processes and threads committed.
+        """
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is None or conn.opened is None:
+            tm = transaction.TransactionManager()
+            conn = local.conn = self.db.open(transaction_manager=tm)
+        else:
+            conn.transaction_manager.begin()
+        return conn
+
+    def _drop_connection(self):
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.transaction_manager.abort()
+                conn.close()
+            except Exception:  # a broken connection: let it go
+                log.debug("closing a broken connection failed", exc_info=True)
 
     # -- WSGI --
 
@@ -133,17 +153,19 @@ class Application:
         Raises ConflictError for the caller to replay; maps everything else
         to a response.
         """
-        tm = self._tm()
         push_registry(self.registry)
         try:
             # read before opening: the connection's snapshot is at least this
             # new, so caches keyed by it never hold older data than the key
             request.tid = self.db.lastTransaction()
-            conn = self.db.open(transaction_manager=tm)
+            conn = self._open()
         except DISCONNECTED as e:
             pop_registry()
+            self._drop_connection()
             log.warning("database unavailable: %s", e)
             return self.bare_error(ServiceUnavailable())
+        tm = conn.transaction_manager
+        healthy = False
         try:
             request.rewind()
             request.conn = conn
@@ -157,17 +179,27 @@ class Application:
                 response = work()
             except ConflictError:
                 tm.abort()
+                healthy = True
                 raise
             except DISCONNECTED as e:
-                tm.abort()
+                _abort_quietly(tm)
                 log.warning("database connection lost: %s", e)
-                return self.error_response(request, ServiceUnavailable())
+                return self.bare_error(ServiceUnavailable())
             except Exception as e:
                 tm.abort()
-                return self.error_response(request, e)
-            return self.finish(request, tm, response)
+                response = self.error_response(request, e)
+                healthy = True
+                return response
+            healthy = True  # unless finish says otherwise (or raises a conflict)
+            response = self.finish(request, tm, response)
+            healthy = not getattr(response, "cupola_unhealthy", False)
+            return response
         finally:
-            conn.close()
+            request.conn = None
+            if healthy:
+                conn.cacheGC()
+            else:
+                self._drop_connection()
             pop_registry()
 
     def finish(self, request, tm, response):
@@ -185,7 +217,7 @@ class Application:
             log.error("commit outcome unknown for %s %s: %s", request.method,
                       request.path_info, e)
             _abort_quietly(tm)
-            return self.bare_error(CommitOutcomeUnknown())
+            return _unhealthy(self.bare_error(CommitOutcomeUnknown()))
         except Exception as e:
             _abort_quietly(tm)
             return self.error_response(request, e)
@@ -302,6 +334,12 @@ class Application:
                             content_type="text/html", charset="utf-8")
         response.headers.update(http.headers)
         return response
+
+
+def _unhealthy(response):
+    """Mark *response*: the thread's connection is dropped after it."""
+    response.cupola_unhealthy = True
+    return response
 
 
 def _abort_quietly(tm):

@@ -46,8 +46,7 @@ class TestStatusCodes:
         ("/_private", 404),
         ("/welcome/__class__", 404),
         ("/welcome/text", 404),
-        ("/users", 404),
-        ("/settings", 404),
+        ("/no/such/thing", 404),
     ])
     def test_paths(self, testapp, path, status):
         response = testapp.get(path, expect_errors=True)

@@ -5,6 +5,7 @@ from cupola.security import roles as r
 PERMISSIONS = {
     r.PUBLIC: "Public (no check)",
     r.VIEW: "View",
+    r.SIGNED_IN: "Be signed in (own account)",
     r.MODIFY: "Modify content",
     r.ADD: "Add content",
     r.ADD_FOLDER: "Add folders",

@@ -22,8 +22,8 @@ from cupola.security.roles import (ACCESS_INACTIVE, ADD, ADD_DOCUMENT,
                                    MANAGE_ADDONS, MANAGE_SITE, MANAGE_USERS,
                                    MANAGER, MEMBER, MODIFY, PUBLIC,
                                    REQUEST_REVIEW, REVIEW, REVIEWER,
-                                   SITE_ADMINISTRATOR, VIEW, VIEW_HISTORY,
-                                   OWNER)
+                                   SIGNED_IN, SITE_ADMINISTRATOR, VIEW,
+                                   VIEW_HISTORY, OWNER)
 from cupola.security.users import principal_groups
 
 ADMINS = frozenset({MANAGER, SITE_ADMINISTRATOR})
@@ -35,6 +35,7 @@ WRITERS = EDITORS | {CONTRIBUTOR}
 DEFAULT_GRANTS = {
     PUBLIC: frozenset({ANONYMOUS}),
     VIEW: frozenset({ANONYMOUS}),
+    SIGNED_IN: frozenset({AUTHENTICATED}),
     MODIFY: frozenset(EDITORS),
     ADD: frozenset(WRITERS),
     ADD_FOLDER: frozenset(WRITERS),

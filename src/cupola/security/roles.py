@@ -17,6 +17,7 @@ AUTOMATIC_ROLES = (ANONYMOUS, AUTHENTICATED)
 # permissions (dotted names; titles in cupola.security.PERMISSIONS)
 PUBLIC = "cupola.Public"
 VIEW = "cupola.View"
+SIGNED_IN = "cupola.SignedIn"  # any signed-in user: own account, tokens
 MODIFY = "cupola.ModifyContent"
 ADD = "cupola.AddContent"
 ADD_FOLDER = "cupola.AddFolder"
