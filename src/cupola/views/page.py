@@ -24,6 +24,8 @@ class NavItem(NamedTuple):
 
 
 _nav_cache = {}  # {(database, tid): [(title, path)]}; any commit makes a new key
+_fragments = {}  # {(database, tid, url, name, target, login, browser): Markup}
+_FRAGMENTS_MAX = 4096
 
 
 def site_sections(request):
@@ -108,6 +110,39 @@ class Page:
         root = self.root_url
         return [NavItem(title, root + path, here.startswith(path + "/"))
                 for title, path in site_sections(self.request)]
+
+    def fragment(self, name):
+        """Skin template *name* rendered for this page, as markup.
+
+        The page chrome (header, navigation, breadcrumbs, footer) depends
+        only on the data (the transaction id), the address, the user and
+        the browser's CSRF cookie, so it is cached under exactly those: any
+        commit, another page or another user gives another key.
+        """
+        from chameleon.utils import Markup
+        from cupola.rendering import render_template
+        from cupola.security.session import CSRF_COOKIE
+        request = self.request
+        browser = request.cookies.get(CSRF_COOKIE) if self.user is not None else ""
+        key = None
+        if browser is not None and request.conn is not None:
+            key = (id(request.conn.db()), request.tid, self.root_url, name,
+                   request.target, self.user.login if self.user else None, browser)
+            html = _fragments.get(key)
+            if html is not None:
+                return html
+        html = Markup(render_template(request, name, {"page": self}, self.view))
+        if key is not None:
+            if len(_fragments) >= _FRAGMENTS_MAX:
+                _fragments.clear()
+            _fragments[key] = html
+        return html
+
+    @cached_property
+    def messages(self):
+        """Status messages for this page (read once; see cupola.admin.messages)."""
+        from cupola.admin.messages import pop_messages
+        return pop_messages(self.request)
 
     @property
     def site_title(self):
