@@ -6,6 +6,7 @@ absolute numbers.
 """
 
 import http.client
+import os
 import re
 import shutil
 import statistics
@@ -38,12 +39,16 @@ def client_name():
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def load(url, duration, headers=None, warmup=2, connections=CONNECTIONS):
-    """Load *url* for *duration* seconds after a warm-up; return the figures."""
+def load(url, duration, headers=None, warmup=2, connections=CONNECTIONS,
+         cpus=None):
+    """Load *url* for *duration* seconds after a warm-up; return the figures.
+
+    *cpus*: run the client on these CPUs only (the server has the others).
+    """
     run = _wrk if shutil.which("wrk") else _python
     if warmup:
-        run(url, warmup, headers or {}, connections)
-    return run(url, duration, headers or {}, connections)
+        run(url, warmup, headers or {}, connections, cpus)
+    return run(url, duration, headers or {}, connections, cpus)
 
 
 # -- wrk ---------------------------------------------------------------------
@@ -53,13 +58,15 @@ def _ms(text):
     return float(m.group(1)) * UNITS[m.group(2)] if m else None
 
 
-def _wrk(url, duration, headers, connections):
+def _wrk(url, duration, headers, connections, cpus=None):
     cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s",
            "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
+    pinned = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     out = subprocess.run(cmd + [url], capture_output=True, text=True,
-                         timeout=duration + 60, check=True).stdout
+                         timeout=duration + 60, check=True,
+                         preexec_fn=pinned).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -79,8 +86,10 @@ def _wrk(url, duration, headers, connections):
 
 # -- the Python fallback -------------------------------------------------------
 
-def _python(url, duration, headers, connections):
+def _python(url, duration, headers, connections, cpus=None):
     """*connections* threads, each with one keep-alive http.client connection."""
+    if cpus:  # this process becomes the client: keep it off the server's CPU
+        os.sched_setaffinity(0, cpus)
     parts = urlsplit(url)
     path = parts.path or "/"
     stop_at = time.perf_counter() + duration

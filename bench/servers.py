@@ -16,6 +16,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 THREADS = 4
+SERVER_CPUS = {0}  # with pin=True: the server here, the load client elsewhere
+
+
+def client_cpus():
+    """CPUs left for the load client when servers are pinned (None: no pinning)."""
+    cpus = os.sched_getaffinity(0) - SERVER_CPUS
+    return cpus if cpus and SERVER_CPUS <= os.sched_getaffinity(0) else None
 
 
 def free_port():
@@ -46,14 +53,20 @@ def wait_port(port, proc, timeout=60.0):
 
 
 @contextmanager
-def serving(app, env=None, cwd=BENCH, log_path=None):
-    """Run *app* ('module:callable') under waitress; yield its base URL."""
+def serving(app, env=None, cwd=BENCH, log_path=None, pin=False):
+    """Run *app* ('module:callable') under waitress; yield its base URL.
+
+    With *pin*, the server runs on ``SERVER_CPUS`` only: waitress's threads
+    then hand the GIL over on one core instead of across cores, which on a
+    small machine swings a cheap app's req/s by up to 10× between runs.
+    """
     port = free_port()
     log = open(log_path or os.devnull, "ab")
+    pinned = (lambda: os.sched_setaffinity(0, SERVER_CPUS)) if pin else None
     proc = subprocess.Popen(waitress_cmd(app, port), cwd=cwd,
                             env={**os.environ, **(env or {})},
                             stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=pinned)
     try:
         if not wait_port(port, proc):
             raise RuntimeError(f"{app} did not start on port {port}"

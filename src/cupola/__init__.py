@@ -13,3 +13,4 @@ def includeme(config):
     config.include("cupola.content")
     config.include("cupola.workflow")
     config.include("cupola.views")
+    config.include("cupola.admin")
