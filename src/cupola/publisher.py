@@ -104,6 +104,8 @@ class Application:
         present = {name.lower() for name, _ in headerlist}
         headerlist.extend(h for h in self.security_headers
                           if h[0].lower() not in present)
+        for name in environ.get("cupola.delete_cookies", ()):
+            response.delete_cookie(name, path="/")
         new_csrf = environ.get("cupola.new_csrf")
         if new_csrf:
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True,
@@ -260,7 +262,8 @@ class Application:
         if entry.conditional and method in ("GET", "HEAD"):
             etag = self.etag(request, context, name)
             inm = request.if_none_match
-            if etag in inm or f"{etag}-gz" in inm:
+            if (etag in inm or f"{etag}-gz" in inm) and \
+                    "cupola_messages" not in request.environ.get("HTTP_COOKIE", ""):
                 return Response(status=304, headers={"ETag": f'"{etag}"'})
         response = self.call_view(request, context, entry)
         if etag is not None and response.status_code == 200:

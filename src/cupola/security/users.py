@@ -88,7 +88,11 @@ def add_user(site, login, password, roles=(), fullname="", email="",
 
 
 def delete_user(site, login):
+    """Remove a user, their group memberships and their API tokens."""
+    from cupola.security.tokens import revoke_token, user_tokens
     user = site.users[login]
+    for token in user_tokens(site, login):
+        revoke_token(site, token.id)
     for group_id in list(user.groups):
         group = groups_folder(site).get(group_id)
         if group is not None and login in group.members:

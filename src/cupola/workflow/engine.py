@@ -89,7 +89,7 @@ def do_transition(registry, obj, request, name, comment="", actor=None):
 
     Raises WorkflowError when *obj* has no workflow state or the transition
     is unknown or not allowed. Records a history entry and fires
-    ObjectTransitioned. *actor* defaults to the login of ``request.user``.
+    ObjectTransitioned. *actor* defaults to the login of the request's user.
     """
     workflow, state = get_workflow(registry, obj), state_of(registry, obj)
     if workflow is None:
@@ -108,7 +108,8 @@ def do_transition(registry, obj, request, name, comment="", actor=None):
         raise WorkflowError(f"{transition.title!r} is not possible on "
                             f"{_describe(obj)}: {refusal}.")
     if actor is None:
-        actor = getattr(getattr(request, "user", None), "login", None)
+        from cupola.security.auth import authenticated_user
+        actor = getattr(authenticated_user(request), "login", None)
     new = workflow.states[transition.to_state]
     obj.workflow_state = new.name
     _history_of(obj).append(
