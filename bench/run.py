@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -72,6 +73,8 @@ def main(argv=None):
                    "(default: a temporary folder, removed afterwards)")
     p.add_argument("--out", default=str(RESULTS))
     args = p.parse_args(argv)
+    # a SIGTERM (timeout, CI) unwinds like Ctrl-C, so the servers are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     workdir = args.workdir or tempfile.mkdtemp(prefix="cupola-bench-")
     os.makedirs(workdir, exist_ok=True)

@@ -8,6 +8,7 @@ commit outcome is unknown is never replayed and answers 503; any other
 error aborts and renders the exception view in the site's look.
 """
 
+import hashlib
 import logging
 import random
 from email.utils import formatdate
@@ -300,7 +301,8 @@ class Application:
         """Changes with any committed transaction, the view and the user."""
         tid = request.tid.hex()
         user = authenticated_user(request)
-        who = "anon" if user is None else f"u{abs(hash(user.login)) % 10**8}"
+        who = "anon" if user is None else hashlib.blake2s(
+            user.login.encode(), digest_size=6).hexdigest()
         serial = getattr(context, "_p_serial", b"").hex()
         return f"{serial}-{tid}-{name}-{who}"
 

@@ -23,4 +23,7 @@ def render_template(request, name, values, view=None):
         "csrf_token": lambda: csrf_token(request),
     }
     namespace.update(values)
-    return skins.template(name)(**namespace)
+    html = skins.template(name)(**namespace)
+    if html.startswith("<html"):  # METAL drops the layout's doctype
+        html = "<!DOCTYPE html>\n" + html
+    return html

@@ -196,3 +196,19 @@ class TestLink:
             publish(site.add("l", Link("Python", "", "https://www.python.org/")))
         page = testapp.get("/l")
         assert page.html.select_one("a[href='https://www.python.org/']")
+
+
+class TestDocument:
+    def test_pages_start_with_a_doctype(self, testapp):
+        for path in ("/", "/welcome", "/@@login", "/missing"):
+            assert testapp.get(path, expect_errors=True).text.startswith("<!DOCTYPE html>")
+
+    def test_signed_in_etag_is_stable_across_processes(self, testapp):
+        import subprocess, sys
+        from conftest import sign_in
+        sign_in(testapp)
+        tag = testapp.get("/welcome").headers["ETag"]
+        code = ("import hashlib;print(hashlib.blake2s(b'admin', digest_size=6).hexdigest())")
+        digest = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                text=True).stdout.strip()
+        assert tag.rstrip('"').endswith(digest)
