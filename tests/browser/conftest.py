@@ -7,7 +7,7 @@ port; the browser is Debian's Chromium driven by Playwright.
 tests/browser is a package (it has an ``__init__.py``) so that this module is
 imported as ``browser.conftest``: a second top-level module named ``conftest``
 would replace tests/conftest.py in ``sys.modules`` and break the
-``from conftest import ...`` lines of the other test folders.
+``from conftest import publish, ...`` lines of the other test folders.
 """
 
 import os
@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from conftest import Site, build_app
+from conftest import Site, build_app, publish
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,9 +52,9 @@ def _seed(app):
         site["welcome"].text = site["welcome"].text + WIDE_TEXT
         news = site["news"]
         for n in range(1, 26):
-            news.add(f"item-{n}", Document(
+            publish(news.add(f"item-{n}", Document(
                 f"News item number {n}", "A short summary of what happened.",
-                f"<p>Story {n}.</p>"))
+                f"<p>Story {n}.</p>")))
 
 
 @pytest.fixture(scope="session")

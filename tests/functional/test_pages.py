@@ -212,3 +212,20 @@ class TestDocument:
         digest = subprocess.run([sys.executable, "-c", code], capture_output=True,
                                 text=True).stdout.strip()
         assert tag.rstrip('"').endswith(digest)
+
+
+class TestListingSecurity:
+    def test_private_children_are_not_listed_for_anonymous(self, app, testapp, site_of):
+        from cupola.content.document import Document
+        with site_of(app) as site:
+            publish(site["news"].add("public", Document("Public news")))
+            site["news"].add("private", Document("Private plans"))
+        page = testapp.get("/news")
+        assert "Public news" in page and "Private plans" not in page
+        from conftest import sign_in
+        sign_in(testapp)
+        assert "Private plans" in testapp.get("/news")
+
+    def test_batch_start_past_the_end_shows_the_first_page(self, app, testapp, site_of):
+        add_docs(site_of, app, "many", 3)
+        assert len(testapp.get("/many?b_start=50").html.select("ul.cards li")) == 3

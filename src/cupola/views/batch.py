@@ -53,9 +53,43 @@ def read_int(request, name, default, lo=0, hi=None):
     return min(hi, value) if hi is not None else value
 
 
-def batch_container(container, request, size=DEFAULT_SIZE):
-    """A Batch of *container*'s children in order, from ``?b_start=``."""
-    total = len(container)
+SCAN_LIMIT = 5000  # children checked one by one before the count is estimated
+
+
+def batch_container(container, request, size=DEFAULT_SIZE, visible=None):
+    """A Batch of the children of *container* that *visible* accepts.
+
+    Without *visible*, every child counts and the window is an O(log n)
+    slice of the folder's order. With it, children are checked in order
+    (the catalog makes this an index query); the total is exact up to
+    ``SCAN_LIMIT`` checked children and an estimate beyond.
+    """
     size = read_int(request, "b_size", size, 1, MAX_SIZE)
-    start = read_int(request, "b_start", 0, 0, max(0, total - 1))
-    return Batch(container.slice(start, start + size), start, size, total)
+    if visible is None:
+        total = len(container)
+        start = read_int(request, "b_start", 0, 0, max(0, total - 1))
+        return Batch(container.slice(start, start + size), start, size, total)
+    start = read_int(request, "b_start", 0, 0)
+    items, seen, checked = [], 0, 0
+    length = len(container)
+    for name in container.keys():
+        checked += 1
+        obj = container[name]
+        if visible(obj):
+            if start <= seen < start + size:
+                items.append(obj)
+            seen += 1
+        if checked >= SCAN_LIMIT and len(items) == size or \
+                checked >= SCAN_LIMIT * 4:
+            seen += int((length - checked) * seen / checked)  # estimate
+            break
+    if start >= seen > 0 and not items:
+        return batch_container(container, _Restart(request), size, visible)
+    return Batch(items, start, size, seen)
+
+
+class _Restart:
+    """A request whose batch starts at the beginning (start was past the end)."""
+
+    def __init__(self, request):
+        self.GET = {k: v for k, v in request.GET.items() if k != "b_start"}

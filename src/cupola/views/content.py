@@ -3,6 +3,7 @@
 from webob import Response
 
 from cupola.interfaces import IContainer, IDocument, IFile, IImage, ILink
+from cupola.security.policy import has_permission
 from cupola.views.batch import batch_container
 
 VIEW = "cupola.View"
@@ -24,7 +25,10 @@ class FolderListing(ContentView):
     """Default view of a container: its children in order, batched."""
 
     def __call__(self):
-        return {"batch": batch_container(self.context, self.request)}
+        request = self.request
+        return {"batch": batch_container(
+            self.context, request,
+            visible=lambda obj: has_permission(VIEW, obj, request))}
 
 
 class FileView(ContentView):
