@@ -108,8 +108,7 @@ def do_transition(registry, obj, request, name, comment="", actor=None):
         raise WorkflowError(f"{transition.title!r} is not possible on "
                             f"{_describe(obj)}: {refusal}.")
     if actor is None:
-        from cupola.security.auth import authenticated_user
-        actor = getattr(authenticated_user(request), "login", None)
+        actor = _actor(request)
     new = workflow.states[transition.to_state]
     obj.workflow_state = new.name
     _history_of(obj).append(
@@ -117,6 +116,14 @@ def do_transition(registry, obj, request, name, comment="", actor=None):
     notify(ObjectTransitioned(obj, workflow, transition, state, new,
                               comment, actor))
     return new
+
+
+def _actor(request):
+    """Login of the request's user, or None."""
+    if getattr(request, "environ", None) is None:  # not a web request
+        return getattr(getattr(request, "user", None), "login", None)
+    from cupola.security.auth import authenticated_user
+    return getattr(authenticated_user(request), "login", None)
 
 
 def history(obj):
