@@ -10,6 +10,7 @@ error aborts and renders the exception view in the site's look.
 
 import hashlib
 import logging
+import os
 import random
 from email.utils import formatdate
 import threading
@@ -28,6 +29,7 @@ from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, Forbidden,
 from cupola.registry import pop_registry, push_registry
 from cupola.rendering import render_template
 from cupola.request import Request
+from cupola.responsecache import CACHEABLE, UNTIL, ResponseCache, answer
 from cupola.security.auth import authenticated_user, csrf_exempt
 from cupola.security.policy import has_permission
 from cupola.security.session import CSRF_COOKIE, check_csrf
@@ -64,6 +66,12 @@ class Application:
         self.max_body = int(settings.get("max_request_body", 256 << 20))
         self.layers = tuple(settings.get("request_layers", ()))
         self.security_headers = security_headers(settings)
+        self.response_cache = None
+        if _as_bool(os.environ.get("CUPOLA_RESPONSE_CACHE",
+                                   settings.get("response_cache", "true"))):
+            self.response_cache = ResponseCache(
+                int(settings.get("response_cache_entries", 2000)),
+                int(settings.get("response_cache_mb", 64)) << 20)
         self._local = threading.local()
         registry.application = self
 
@@ -96,6 +104,13 @@ class Application:
     # -- WSGI --
 
     def __call__(self, environ, start_response):
+        cache, key = self.response_cache, None
+        if cache is not None:
+            key = cache.key(environ, self.db.lastTransaction())
+            if key is not None:
+                hit = cache.get(key)
+                if hit is not None:
+                    return answer(hit, environ, start_response, self.security_headers)
         request = Request(environ)
         request.registry = self.registry
         if self.layers:
@@ -112,6 +127,9 @@ class Application:
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True,
                                 samesite="Lax", path="/",
                                 secure=request.scheme == "https")
+        if (key is not None and environ.get(CACHEABLE)
+                and response.status_code == 200 and "Set-Cookie" not in response.headers):
+            cache.put(key, response, environ.get(UNTIL))
         return response(environ, start_response)
 
     def handle(self, request):
@@ -262,6 +280,8 @@ class Application:
         etag = None
         if entry.conditional and method in ("GET", "HEAD"):
             etag = self.etag(request, context, name)
+            if authenticated_user(request) is None:
+                request.environ[CACHEABLE] = True
             inm = request.if_none_match
             if (etag in inm or f"{etag}-gz" in inm) and \
                     "cupola_messages" not in request.environ.get("HTTP_COOKIE", ""):

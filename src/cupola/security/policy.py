@@ -14,6 +14,7 @@ Answers are cached per request.
 
 from datetime import datetime, timezone
 
+from cupola.responsecache import note_expiry
 from cupola.security.auth import authenticated_user
 from cupola.security.localroles import roles_in_context
 from cupola.security.roles import (ACCESS_INACTIVE, ADD, ADD_DOCUMENT,
@@ -127,24 +128,34 @@ def has_permission(permission, context, request):
         return found[1]
     granted = granted_roles(request.registry, context, permission)
     allowed = not granted.isdisjoint(roles_for(request, context))
-    if allowed and permission == VIEW and not is_active(context):
+    if allowed and permission == VIEW and not is_active(context, environ=request.environ):
         allowed = has_permission(ACCESS_INACTIVE, context, request)
     cache[key] = (context, allowed)
     return allowed
 
 
-def is_active(obj, now=None):
-    """Whether *obj* is inside its publication window (effective..expires)."""
+def is_active(obj, now=None, environ=None):
+    """Whether *obj* is inside its publication window (effective..expires).
+
+    With *environ*, a response built now is marked stale at the next
+    boundary of the window (see cupola.responsecache).
+    """
     effective = getattr(obj, "effective", None)
     expires = getattr(obj, "expires", None)
     if effective is None and expires is None:
         return True
     now = now or datetime.now(timezone.utc)
+    active = True
     if effective is not None and _aware(effective) > now:
-        return False
-    if expires is not None and _aware(expires) <= now:
-        return False
-    return True
+        active = False
+        if environ is not None:
+            note_expiry(environ, _aware(effective).timestamp())
+    if expires is not None:
+        if _aware(expires) <= now:
+            active = False
+        elif environ is not None:
+            note_expiry(environ, _aware(expires).timestamp())
+    return active
 
 
 def _aware(value):
