@@ -138,3 +138,49 @@ def _python(url, duration, headers, connections, cpus=None):
         "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else None,
         "errors": errors[0],
     }
+
+
+# -- signing in ------------------------------------------------------------------
+
+def sign_in(base, login, password):
+    """Sign in through ``/@@login``; return the ``Cookie`` header to send.
+
+    GET the form for the ``cupola_csrf`` cookie and the hidden ``_csrf``
+    field, POST them with the login and password, and take
+    ``cupola_session`` from the answer (a 303, not followed).
+    """
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+    parts = urlsplit(base)
+
+    def request(method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            cookies = SimpleCookie()
+            for value in resp.headers.get_all("Set-Cookie") or []:
+                cookies.load(value)
+            return resp.status, cookies, resp.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    status, cookies, page = request("GET", "/@@login")
+    if status != 200 or "cupola_csrf" not in cookies:
+        raise RuntimeError(f"GET /@@login answered {status} without a CSRF cookie")
+    csrf = cookies["cupola_csrf"].value
+    field = (re.search(r'name="_csrf"[^>]*value="([^"]*)"', page)
+             or re.search(r'value="([^"]*)"[^>]*name="_csrf"', page))
+    if not field:
+        raise RuntimeError("no hidden _csrf field in /@@login")
+    body = urlencode({"login": login, "password": password,
+                      "_csrf": field.group(1)})
+    status, cookies, _ = request(
+        "POST", "/@@login", body,
+        {"Content-Type": "application/x-www-form-urlencoded",
+         "Cookie": f"cupola_csrf={csrf}"})
+    if status not in (302, 303) or "cupola_session" not in cookies:
+        raise RuntimeError(f"signing in as {login} answered {status} "
+                           "without a session cookie")
+    return (f"cupola_session={cookies['cupola_session'].value}; "
+            f"cupola_csrf={csrf}")

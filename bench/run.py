@@ -32,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 try:
@@ -45,7 +45,7 @@ import folders  # noqa: E402
 import hello as hello_module  # noqa: E402
 import load  # noqa: E402
 import servers  # noqa: E402
-from seed import seed  # noqa: E402
+from seed import EDITOR, EDITOR_PASSWORD, SECURE_DOCUMENT as SECURE, seed  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.json"
@@ -60,13 +60,16 @@ def main(argv=None):
                    help="seconds of load per URL and round (default 3)")
     p.add_argument("--warmup", type=int, default=1,
                    help="seconds of unrecorded load before each (default 1)")
-    p.add_argument("--rounds", type=int, default=7,
-                   help="hello and Cupola take turns this many times; the "
-                   "figures are medians (default 7)")
-    p.add_argument("--pin", choices=("no", "yes", "both"), default="both",
+    p.add_argument("--rounds", type=int, default=5,
+                   help="hello and Cupola take turns this many times on "
+                   "waitress; the figures are medians (default 5)")
+    p.add_argument("--granian-rounds", type=int, default=3,
+                   help="the same on granian, 1 worker: hello, the Document "
+                   "view and the 304 (default 3; 0 skips granian)")
+    p.add_argument("--pin", choices=("no", "yes", "both"), default="yes",
                    help="run the servers on CPU 0 and the client on the "
-                   "others: 'no' (as deployed), 'yes' (steadier), or 'both' "
-                   "(default; pinned figures get the suffix _pinned)")
+                   "others: 'no' (as deployed), 'yes' (default, steadier), or "
+                   "'both' (then the pinned figures get the suffix _pinned)")
     p.add_argument("--no-http", dest="http", action="store_false")
     p.add_argument("--no-folders", dest="folders", action="store_false")
     p.add_argument("--workdir", help="keep databases and logs here "
@@ -89,6 +92,10 @@ def main(argv=None):
                 pins = [False]
             for pin in pins:
                 results += http_figures(workdir, uri, args, pin)
+            if args.granian_rounds and servers.has_granian():
+                results += http_figures(workdir, uri, args, pins[-1], "granian")
+            elif args.granian_rounds:
+                print("bench: granian is not installed in this venv; skipped")
         if args.folders:
             print("In-process folders (no HTTP):")
             sizes = [100_000] + ([1_000_000] if args.big else [])
@@ -103,14 +110,16 @@ def main(argv=None):
           f"in {time.perf_counter() - started:.0f} s")
 
 
-def http_figures(workdir, uri, args, pin):
+def http_figures(workdir, uri, args, pin, server="waitress"):
     """Records of hello and the Cupola pages; see the module docstring."""
     cpus = servers.client_cpus() if pin else None
     where = (f"server on CPU {','.join(map(str, sorted(servers.SERVER_CPUS)))}, "
              f"client on CPU {','.join(map(str, sorted(cpus)))}"
              if pin else "not pinned")
-    print(f"HTTP ({where}): waitress, {servers.THREADS} threads; client "
-          f"{load.client_name()}, {load.CONNECTIONS} connections; {args.rounds} "
+    server_name = SERVER_NAMES[server]
+    rounds = args.rounds if server == "waitress" else args.granian_rounds
+    print(f"\nHTTP ({where}): {server_name}; client "
+          f"{load.client_name()}, {load.CONNECTIONS} connections; {rounds} "
           f"rounds of {args.duration} s per URL after {args.warmup} s of warm-up")
     busy = os.getloadavg()[0]
     if busy > 1.0:
@@ -120,26 +129,37 @@ def http_figures(workdir, uri, args, pin):
     def run(url, headers=None):
         return load.load(url, args.duration, headers, args.warmup, cpus=cpus)
 
-    suffix = "_pinned" if pin else ""
-    with servers.serving("hello:app", log_path=os.path.join(workdir, "hello.log"),
-                         pin=pin) as hello_base, \
-            cupola_server(workdir, uri, pin) as (cupola_base, pages):
+    suffix = ("_pinned" if pin and args.pin == "both" else "") + \
+        ("" if server == "waitress" else "_" + server)
+    with ExitStack() as stack:
+        hello_base = stack.enter_context(servers.serving(
+            "hello:app", log_path=os.path.join(workdir, f"hello-{server}.log"),
+            pin=pin, server=server))
         status, _, body = load.get(hello_base + "/")
         check(status == 200 and body == hello_module.BODY, f"hello answered {status}")
+        cached = stack.enter_context(cupola_server(workdir, uri, pin, True, server))
+        uncached = stack.enter_context(cupola_server(workdir, uri, pin, False, server))
+        pages = cupola_pages(cached, uncached, server)
+        if server == "waitress":  # what one new TCP connection per request costs
+            pages.insert(0, ("http_hello_close", "hello, Connection: close",
+                             "hello with a new TCP connection per request (as "
+                             "waitress does for every 304)", hello_base + "/",
+                             {"Connection": "close"}))
         # Only one server is loaded at a time. They take turns, round after
         # round, so that each Cupola run has hello runs just before and after
         # it: the speed of this machine drifts, and the ratio should not.
         hellos, runs = [], {name: [] for name, *_ in pages}
-        for i in range(args.rounds):
+        for i in range(rounds):
             hellos.append(run(hello_base + "/"))
-            for name, _, _, path, headers in pages:
-                runs[name].append(run(cupola_base + path, headers))
+            for name, _, _, url, headers in pages:
+                runs[name].append(run(url, headers))
             print(f"  round {i + 1}: hello {hellos[-1]['rps']:.0f} req/s; " + ", ".join(
-                f"{name} {runs[name][-1]['rps']:.0f}" for name, *_ in pages))
+                f"{name[5:]} {runs[name][-1]['rps']:.0f}" for name, *_ in pages))
         hellos.append(run(hello_base + "/"))
-        etag_header = pages[-1][4]
-        check(load.get(cupola_base + DOCUMENT, etag_header)[0] == 304,
-              "the ETag changed during the load")
+        for name, _, _, url, headers in pages:
+            if name.endswith(("_304", "_304_nocache")):
+                check(load.get(url, headers)[0] == 304,
+                      f"{name}: the ETag changed during the load")
 
     spread = max(h["rps"] for h in hellos) / min(h["rps"] for h in hellos) - 1
     if spread > 0.25:
@@ -148,46 +168,97 @@ def http_figures(workdir, uri, args, pin):
     baseline = median_run(hellos)
     each = ", ".join(f"{h['rps']:.0f}" for h in hellos)
     results = [record("http_hello" + suffix, baseline, 1.0, "raw WSGI app, constant "
-                      f"{len(hello_module.BODY):,}-byte page; {where}; runs: {each} req/s")]
+                      f"{len(hello_module.BODY):,}-byte page; {where}; runs: {each} req/s",
+                      server=server_name)]
     show("hello (raw WSGI)", baseline, None)
+    ratios = {}
     for name, label, detail, _, _ in pages:
         fig = median_run(runs[name])
-        ratios = [r["rps"] * 2 / (hellos[i]["rps"] + hellos[i + 1]["rps"])
-                  for i, r in enumerate(runs[name])]
-        ratio = statistics.median(ratios)
+        ratios[name] = [r["rps"] * 2 / (hellos[i]["rps"] + hellos[i + 1]["rps"])
+                        for i, r in enumerate(runs[name])]
+        ratio = statistics.median(ratios[name])
         each = ", ".join(f"{r['rps']:.0f}" for r in runs[name])
         show(label, fig, ratio)
         results.append(record(name + suffix, fig, ratio, f"{label}: {detail}; "
                               f"{where}; runs: {each} req/s; ratio: median of "
                               "each run against the mean of the hello runs "
-                              "before and after it", baseline))
+                              "before and after it", baseline, server_name))
+    if "http_security_editor" in runs:
+        # the signed-in Editor against Anonymous, both uncached, round by round
+        pairs = [e / a for e, a in zip(ratios["http_security_editor"],
+                                       ratios["http_security_anonymous_nocache"])]
+        cost = statistics.median(pairs)
+        print(f"  {'signed-in Editor / anonymous':<38} {cost:.2f} (uncached; "
+              "target ≥ 0.85)")
+        results.append({
+            "name": "security_editor_vs_anonymous" + suffix, "value": round(cost, 3),
+            "unit": "ratio", "server": server_name,
+            "detail": f"{SECURE}: req/s of the signed-in editor (local role "
+            "Editor three levels up) over Anonymous's, response cache off; "
+            f"median of the {len(pairs)} rounds' ratios ("
+            + ", ".join(f"{x:.2f}" for x in pairs) + f"); {where}"})
     return results
 
 
+SERVER_NAMES = {"waitress": f"waitress, {servers.THREADS} threads",
+                "granian": "granian, 1 worker"}
+
+
 @contextmanager
-def cupola_server(workdir, uri, pin):
-    """Serve Cupola; yield its base URL and the pages to load, checked."""
-    log = os.path.join(workdir, "cupola.log")
-    env = {"CUPOLA_ZODB_URI": uri, "CUPOLA_CONFIG": ""}
+def cupola_server(workdir, uri, pin, cache=True, server="waitress"):
+    """Serve Cupola, with or without the response cache; yield its base URL."""
+    log = os.path.join(workdir, f"cupola-{server}{'' if cache else '-nocache'}.log")
+    env = {"CUPOLA_ZODB_URI": uri, "CUPOLA_CONFIG": "",
+           "CUPOLA_RESPONSE_CACHE": "1" if cache else "0"}
     with servers.serving("cupola.wsgi:application", env=env, cwd=workdir,
-                         log_path=log, pin=pin) as base:
-        status, headers, body = load.get(base + DOCUMENT)
-        check(status == 200, f"{DOCUMENT} answered {status}; see {log}")
-        etag = headers.get("ETag")
-        check(etag, f"{DOCUMENT} has no ETag")
-        status, _, folder_body = load.get(base + FOLDER)
-        check(status == 200, f"{FOLDER} answered {status}; see {log}")
-        inm = {"If-None-Match": etag}
+                         log_path=log, pin=pin, server=server) as base:
+        for path in (DOCUMENT, FOLDER, SECURE):
+            status = load.get(base + path)[0]
+            check(status == 200, f"{path} answered {status}; see {log}")
+        yield base
+
+
+def cupola_pages(cached, uncached, server):
+    """The pages to load: (name, label, detail, url, headers), checked."""
+    status, headers, body = load.get(cached + DOCUMENT)
+    etag = headers.get("ETag")
+    check(etag, f"{DOCUMENT} has no ETag")
+    folder_body = load.get(cached + FOLDER)[2]
+    secure_body = load.get(cached + SECURE)[2]
+    inm = {"If-None-Match": etag}
+    for base in (cached, uncached):
         check(load.get(base + DOCUMENT, inm)[0] == 304,
-              f"If-None-Match: {etag} was not answered 304")
-        yield base, [  # (name, label, detail, path, headers)
-            ("http_document_view", f"Document view {DOCUMENT}",
-             f"{len(body):,}-byte page", DOCUMENT, None),
-            ("http_folder_listing", f"folder listing {FOLDER}",
-             f"{len(folder_body):,}-byte page, 20 items", FOLDER, None),
-            ("http_document_304", "conditional GET, 304",
-             f"{DOCUMENT} with If-None-Match", DOCUMENT, inm),
+              f"If-None-Match: {etag} was not answered 304 by {base}")
+    pages = []
+    for base, tail, what in ((cached, "", "response cache on"),
+                             (uncached, "_nocache", "response cache off")):
+        pages += [
+            ("http_document_view" + tail, f"Document view{tail}",
+             f"{DOCUMENT}, {len(body):,}-byte page; {what}", base + DOCUMENT, None),
+            ("http_folder_listing" + tail, f"folder listing{tail}",
+             f"{FOLDER}, {len(folder_body):,}-byte page, 20 items; {what}",
+             base + FOLDER, None),
+            ("http_document_304" + tail, f"conditional GET, 304{tail}",
+             f"{DOCUMENT} with If-None-Match; {what}", base + DOCUMENT, inm),
         ]
+    if server != "waitress":  # the view and the 304 only
+        return [p for p in pages if "folder" not in p[0]]
+    cookie = {"Cookie": load.sign_in(uncached, EDITOR, EDITOR_PASSWORD)}
+    status, _, editor_body = load.get(uncached + SECURE, cookie)
+    check(status == 200 and editor_body != secure_body,
+          f"{SECURE} as {EDITOR}: {status}, or the anonymous page")
+    pages += [
+        ("http_security_anonymous_nocache", "security: anonymous, no cache",
+         f"{SECURE} (4 folders deep), {len(secure_body):,}-byte page, "
+         "response cache off", uncached + SECURE, None),
+        ("http_security_editor", "security: signed-in editor",
+         f"{SECURE} as {EDITOR} (session cookie; no global role, local "
+         f"role Editor on /sec/a), {len(editor_body):,}-byte page; the "
+         "response cache never serves signed-in users", uncached + SECURE, cookie),
+        ("http_security_anonymous", "security: anonymous, cache",
+         f"{SECURE}, response cache on", cached + SECURE, None),
+    ]
+    return pages
 
 
 def median_run(runs):
@@ -195,19 +266,19 @@ def median_run(runs):
     return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
 
-def record(name, fig, ratio, detail, baseline=None):
+def record(name, fig, ratio, detail, baseline=None, server=None):
     rec = {"name": name, "value": round(fig["rps"], 1), "unit": "req/s",
            "baseline": round((baseline or fig)["rps"], 1), "ratio": round(ratio, 3)}
     rec.update(p50_ms=_round(fig["p50_ms"]), p99_ms=_round(fig["p99_ms"]),
                errors=fig["errors"], client=fig["client"],
-               server=f"waitress, {servers.THREADS} threads", detail=detail)
+               server=server or SERVER_NAMES["waitress"], detail=detail)
     return rec
 
 
 def show(label, fig, ratio):
     shown = f"  {ratio:.2f} × hello" if ratio is not None else ""
     errors = f"  ERRORS: {fig['errors']}" if fig["errors"] else ""
-    print(f"  {label:<34} {fig['rps']:9.1f} req/s  p50 {fig['p50_ms'] or 0:6.2f} ms"
+    print(f"  {label:<38} {fig['rps']:9.1f} req/s  p50 {fig['p50_ms'] or 0:6.2f} ms"
           f"  p99 {fig['p99_ms'] or 0:6.2f} ms{shown}{errors}")
 
 

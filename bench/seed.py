@@ -1,5 +1,11 @@
 """A database for the HTTP benchmarks: a site with ``/bench`` and 20 documents.
 
+It also holds what the security-cost benchmark needs: a chain of published
+folders ``/sec/a/b/c`` with a published Document ``/sec/a/b/c/doc``, and a
+user ``editor`` with no global role but the local role Editor on
+``/sec/a`` (three levels above the document: a → b → c → doc); the
+password is ``EDITOR_PASSWORD``.
+
 The text comes from the word list in ``text.py`` with a fixed random seed,
 so every run serves the same pages; nothing is downloaded.
 
@@ -12,6 +18,9 @@ import secrets
 import sys
 
 from text import body_html, sentence, title
+
+EDITOR, EDITOR_PASSWORD = "editor", "Bench-Editor-2024-pw!"
+SECURE_DOCUMENT = "/sec/a/b/c/doc"
 
 
 def make_document(rng):
@@ -43,11 +52,37 @@ def seed(path, documents=20, seed_value=2024):
                     folder.add(f"doc-{i:04d}", make_document(rng))
                 publish(app.registry, site, [folder, *folder.values()])
                 txn.note("bench: seeded /bench")
+        with conn.transaction_manager as txn:
+            site = conn.root()["cupola.site"]
+            if "sec" not in site:
+                seed_security(app.registry, site, rng)
+                txn.note("bench: seeded /sec and the user editor")
         conn.close()
     finally:
         pop_registry()
         app.db.close()
     return uri
+
+
+def seed_security(registry, site, rng):
+    """``/sec/a/b/c/doc``, all published, and ``editor``, Editor on ``/sec/a``."""
+    from cupola.content.folder import Folder
+    from cupola.security.localroles import set_local_roles
+    from cupola.security.users import add_user
+    chain, parent = [], site
+    for name in ("sec", "a", "b", "c"):
+        folder = Folder(f"Section {name}", sentence(rng, 6, 10))
+        parent.add(name, folder)
+        chain.append(folder)
+        parent = folder
+    doc = make_document(rng)
+    parent.add("doc", doc)
+    publish(registry, site, [*chain, doc])
+    for obj in (*chain, doc):  # whatever the workflow did, anonymous may view
+        if getattr(obj, "workflow_state", "published") != "published":
+            obj.workflow_state = "published"
+    add_user(site, EDITOR, EDITOR_PASSWORD)
+    set_local_roles(chain[1], EDITOR, ["Editor"])
 
 
 def publish(registry, site, objects):

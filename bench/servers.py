@@ -39,6 +39,17 @@ def waitress_cmd(app, port, threads=THREADS):
                   f"--threads={threads}", app]
 
 
+def granian_cmd(app, port, workers=1):
+    """granian with one worker (as ``compare.sh`` runs it), loopback."""
+    return [str(VENV_BIN / "granian"), "--interface", "wsgi",
+            f"--workers={workers}", "--no-access-log", "--log-level", "warning",
+            "--host", "127.0.0.1", f"--port={port}", app]
+
+
+def has_granian():
+    return (VENV_BIN / "granian").exists()
+
+
 def wait_port(port, proc, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -53,8 +64,11 @@ def wait_port(port, proc, timeout=60.0):
 
 
 @contextmanager
-def serving(app, env=None, cwd=BENCH, log_path=None, pin=False):
-    """Run *app* ('module:callable') under waitress; yield its base URL.
+def serving(app, env=None, cwd=BENCH, log_path=None, pin=False,
+            server="waitress"):
+    """Run *app* ('module:callable') under *server*; yield its base URL.
+
+    *server*: ``waitress`` (4 threads) or ``granian`` (1 worker).
 
     With *pin*, the server runs on ``SERVER_CPUS`` only: waitress's threads
     then hand the GIL over on one core instead of across cores, which on a
@@ -63,7 +77,8 @@ def serving(app, env=None, cwd=BENCH, log_path=None, pin=False):
     port = free_port()
     log = open(log_path or os.devnull, "ab")
     pinned = (lambda: os.sched_setaffinity(0, SERVER_CPUS)) if pin else None
-    proc = subprocess.Popen(waitress_cmd(app, port), cwd=cwd,
+    cmd = (granian_cmd if server == "granian" else waitress_cmd)(app, port)
+    proc = subprocess.Popen(cmd, cwd=cwd,
                             env={**os.environ, **(env or {})},
                             stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True, preexec_fn=pinned)

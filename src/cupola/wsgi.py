@@ -51,8 +51,27 @@ def make_app(global_config=None, **settings):
     db = open_db(uri, base=base)
     if _as_bool(settings.get("create_site", "true")):
         bootstrap(db, echo=lambda msg: log.warning(msg), registry=config.registry)
+    setup_audit_log(settings.get("audit_log", os.path.join(base, "var", "log", "audit.log")))
     app = Application(config.registry, db, settings)
     return app
+
+
+def setup_audit_log(path):
+    """Write the ``cupola.audit`` logger to *path* (one JSON line per event).
+
+    Skipped when *path* is empty or "none", or when the logger already has
+    handlers (a logging configuration in the .ini file wins).
+    """
+    audit = logging.getLogger("cupola.audit")
+    if not path or path.lower() == "none" or audit.handlers:
+        return None
+    from logging.handlers import WatchedFileHandler
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    handler = WatchedFileHandler(path, encoding="utf-8")  # works with logrotate
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
+    return handler
 
 
 def app_from_config(path):

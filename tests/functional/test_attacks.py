@@ -148,3 +148,46 @@ def test_login_records_audit_entries(app, testapp, site_of):
     with site_of(app) as site:
         actions = [e["action"] for e in recent(site)]
     assert actions[:2] == ["login.success", "login.failure"]
+
+
+def test_audit_log_file_is_written_for_operators(tmp_path, monkeypatch):
+    import json
+    import logging
+    from webtest import TestApp
+    from cupola.wsgi import make_app
+    audit = logging.getLogger("cupola.audit")
+    saved = audit.handlers[:]
+    audit.handlers.clear()
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.delenv("CUPOLA_ZODB_URI", raising=False)
+    try:
+        app = make_app({"here": str(tmp_path)}, zodb_uri="memory://")
+        sign_in(TestApp(app), password="wrong")
+        for handler in audit.handlers:
+            handler.flush()
+        lines = (tmp_path / "var" / "log" / "audit.log").read_text().splitlines()
+        assert json.loads(lines[-1])["action"] == "login.failure"
+    finally:
+        for handler in audit.handlers:
+            handler.close()
+        audit.handlers[:] = saved
+
+
+class TestPublicationWindow:
+    def test_content_is_hidden_outside_its_dates_but_not_from_editors(self, app, testapp, site_of):
+        from datetime import datetime, timedelta, timezone
+        from conftest import publish
+        from cupola.content.document import Document
+        now = datetime.now(timezone.utc)
+        with site_of(app) as site:
+            publish(site.add("soon", Document("Coming soon"))).effective = now + timedelta(days=1)
+            publish(site.add("old", Document("Old offer"))).expires = now - timedelta(days=1)
+            publish(site.add("live", Document("Live"))).expires = now + timedelta(days=1)
+        testapp.get("/soon", status=303)
+        testapp.get("/old", status=303)
+        assert "Live" in testapp.get("/live")
+        listing = testapp.get("/")
+        assert "Coming soon" not in listing and "Old offer" not in listing
+        sign_in(testapp)
+        assert "Coming soon" in testapp.get("/soon")
+        assert "Old offer" in testapp.get("/")

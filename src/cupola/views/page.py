@@ -1,11 +1,14 @@
 """The page helper every template gets as ``page``: urls, navigation, crumbs."""
 
+import time
 from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from cupola.security.auth import authenticated_user
+from cupola.responsecache import UNTIL, note_expiry
 from cupola.security.policy import has_permission
+from cupola.security.roles import VIEW
 from cupola.traversal import lineage, resource_path
 
 NAV_TYPES = frozenset({"Folder", "Document", "Link"})
@@ -29,16 +32,17 @@ _FRAGMENTS_MAX = 4096
 
 
 def site_sections(request):
-    """(title, path) of the site's first folders, pages and links, cached per tid."""
+    """(name, title, path) of the site's first folders, pages and links.
+
+    Cached per transaction for everyone; who may see which is checked per
+    request (see ``Page.navigation``).
+    """
     key = (id(request.conn.db()), request.tid)
     sections = _nav_cache.get(key)
     if sections is None:
-        sections = []
-        for obj in request.site.slice(0, 40):
-            if obj.type_name in NAV_TYPES:
-                sections.append((obj.title or obj.__name__, resource_path(obj)))
-                if len(sections) == NAV_LIMIT:
-                    break
+        sections = [(obj.__name__, obj.title or obj.__name__, resource_path(obj))
+                    for obj in request.site.slice(0, 40)
+                    if obj.type_name in NAV_TYPES]
         if len(_nav_cache) > 64:
             _nav_cache.clear()
         _nav_cache[key] = sections
@@ -105,11 +109,17 @@ class Page:
     @cached_property
     def navigation(self):
         """Top-level sections: the site's first folders, pages and links."""
-        ctx = self.context
+        ctx, request, site = self.context, self.request, self.site
         here = resource_path(ctx) + "/" if hasattr(ctx, "__parent__") else ""
         root = self.root_url
-        return [NavItem(title, root + path, here.startswith(path + "/"))
-                for title, path in site_sections(self.request)]
+        nav = []
+        for name, title, path in site_sections(request):
+            obj = site.get(name)
+            if obj is not None and has_permission(VIEW, obj, request):
+                nav.append(NavItem(title, root + path, here.startswith(path + "/")))
+                if len(nav) == NAV_LIMIT:
+                    break
+        return nav
 
     def fragment(self, name):
         """Skin template *name* rendered for this page, as markup.
@@ -123,19 +133,27 @@ class Page:
         from cupola.rendering import render_template
         from cupola.security.session import CSRF_COOKIE
         request = self.request
+        env = request.environ
         browser = request.cookies.get(CSRF_COOKIE) if self.user is not None else ""
         key = None
         if browser is not None and request.conn is not None:
             key = (id(request.conn.db()), request.tid, self.root_url, name,
                    request.target, self.user.login if self.user else None, browser)
-            html = _fragments.get(key)
-            if html is not None:
-                return html
+            found = _fragments.get(key)
+            if found is not None and (found[1] is None or found[1] > time.time()):
+                if found[1] is not None:
+                    note_expiry(env, found[1])
+                return found[0]
+        outer = env.pop(UNTIL, None)  # what this fragment alone depends on
         html = Markup(render_template(request, name, {"page": self}, self.view))
+        until = env.pop(UNTIL, None)
+        for when in (outer, until):
+            if when is not None:
+                note_expiry(env, when)
         if key is not None:
             if len(_fragments) >= _FRAGMENTS_MAX:
                 _fragments.clear()
-            _fragments[key] = html
+            _fragments[key] = (html, until)
         return html
 
     @cached_property
