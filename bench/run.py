@@ -208,6 +208,12 @@ SERVER_NAMES = {"waitress": f"waitress, {servers.THREADS} threads",
 def cupola_server(workdir, uri, pin, cache=True, server="waitress"):
     """Serve Cupola, with or without the response cache; yield its base URL."""
     log = os.path.join(workdir, f"cupola-{server}{'' if cache else '-nocache'}.log")
+    if not cache:  # a FileStorage is one process's: this one gets a copy
+        source = uri[len("file://"):]
+        copy = os.path.join(workdir, "site-nocache", "Data.fs")
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        shutil.copyfile(source, copy)
+        uri = "file://" + copy
     env = {"CUPOLA_ZODB_URI": uri, "CUPOLA_CONFIG": "",
            "CUPOLA_RESPONSE_CACHE": "1" if cache else "0"}
     with servers.serving("cupola.wsgi:application", env=env, cwd=workdir,
@@ -219,19 +225,25 @@ def cupola_server(workdir, uri, pin, cache=True, server="waitress"):
 
 
 def cupola_pages(cached, uncached, server):
-    """The pages to load: (name, label, detail, url, headers), checked."""
-    status, headers, body = load.get(cached + DOCUMENT)
-    etag = headers.get("ETag")
-    check(etag, f"{DOCUMENT} has no ETag")
+    """The pages to load: (name, label, detail, url, headers), checked.
+
+    *uncached* serves a copy of the database: signing in there may commit,
+    so each server's ETag is fetched from that server, after signing in.
+    """
+    cookie = None
+    if server == "waitress":
+        cookie = {"Cookie": load.sign_in(uncached, EDITOR, EDITOR_PASSWORD)}
+    body = load.get(cached + DOCUMENT)[2]
     folder_body = load.get(cached + FOLDER)[2]
     secure_body = load.get(cached + SECURE)[2]
-    inm = {"If-None-Match": etag}
-    for base in (cached, uncached):
-        check(load.get(base + DOCUMENT, inm)[0] == 304,
-              f"If-None-Match: {etag} was not answered 304 by {base}")
     pages = []
     for base, tail, what in ((cached, "", "response cache on"),
                              (uncached, "_nocache", "response cache off")):
+        etag = load.get(base + DOCUMENT)[1].get("ETag")
+        check(etag, f"{DOCUMENT} has no ETag")
+        inm = {"If-None-Match": etag}
+        check(load.get(base + DOCUMENT, inm)[0] == 304,
+              f"If-None-Match: {etag} was not answered 304 by {base}")
         pages += [
             ("http_document_view" + tail, f"Document view{tail}",
              f"{DOCUMENT}, {len(body):,}-byte page; {what}", base + DOCUMENT, None),
@@ -241,9 +253,8 @@ def cupola_pages(cached, uncached, server):
             ("http_document_304" + tail, f"conditional GET, 304{tail}",
              f"{DOCUMENT} with If-None-Match; {what}", base + DOCUMENT, inm),
         ]
-    if server != "waitress":  # the view and the 304 only
+    if cookie is None:  # granian: the view and the 304 only
         return [p for p in pages if "folder" not in p[0]]
-    cookie = {"Cookie": load.sign_in(uncached, EDITOR, EDITOR_PASSWORD)}
     status, _, editor_body = load.get(uncached + SECURE, cookie)
     check(status == 200 and editor_body != secure_body,
           f"{SECURE} as {EDITOR}: {status}, or the anonymous page")

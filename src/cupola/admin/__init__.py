@@ -9,7 +9,7 @@ fields, and nothing is committed.
 
 from cupola.skins import default_skins_dir
 
-MANAGE_LOCAL_ROLES = "cupola.ManageLocalRoles"
+from cupola.security.roles import MANAGE_LOCAL_ROLES  # noqa: E402
 
 
 def includeme(config):

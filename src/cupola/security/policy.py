@@ -20,7 +20,8 @@ from cupola.security.localroles import roles_in_context
 from cupola.security.roles import (ACCESS_INACTIVE, ADD, ADD_DOCUMENT,
                                    ADD_FILE, ADD_FOLDER, ANONYMOUS,
                                    AUTHENTICATED, CONTRIBUTOR, DELETE, EDITOR,
-                                   MANAGE_ADDONS, MANAGE_SITE, MANAGE_USERS,
+                                   MANAGE_ADDONS, MANAGE_LOCAL_ROLES,
+                                   MANAGE_SITE, MANAGE_USERS,
                                    MANAGER, MEMBER, MODIFY, PUBLIC,
                                    REQUEST_REVIEW, REVIEW, REVIEWER,
                                    SIGNED_IN, SITE_ADMINISTRATOR, VIEW,
@@ -49,6 +50,7 @@ DEFAULT_GRANTS = {
     VIEW_HISTORY: frozenset(EDITORS | {REVIEWER}),
     MANAGE_USERS: frozenset(ADMINS),
     MANAGE_SITE: frozenset(ADMINS),
+    MANAGE_LOCAL_ROLES: frozenset(ADMINS),
     MANAGE_ADDONS: frozenset({MANAGER}),
 }
 MANAGER_ONLY = frozenset({MANAGER})

@@ -104,6 +104,8 @@ def test_unknown_principals_and_roles_are_ignored(app, admin, folder):
     assert roles_on(app, folder, "ann") == set()
 
 
-def test_only_managers_share_by_default(app, folder):
+def test_site_administrators_share_but_editors_do_not(app, folder):
     add_person(app, "sa", roles=("Site Administrator",))
-    browser(app, "sa").get(f"{folder}/@@sharing", status=403)
+    browser(app, "sa").get(f"{folder}/@@sharing", status=200)
+    add_person(app, "ed", roles=("Editor",))
+    browser(app, "ed").get(f"{folder}/@@sharing", status=403)
