@@ -245,12 +245,12 @@ def cupola_pages(cached, uncached, server):
         check(load.get(base + DOCUMENT, inm)[0] == 304,
               f"If-None-Match: {etag} was not answered 304 by {base}")
         pages += [
-            ("http_document_view" + tail, f"Document view{tail}",
+            ("http_document_view" + tail, f"Document view{tail and ', no cache'}",
              f"{DOCUMENT}, {len(body):,}-byte page; {what}", base + DOCUMENT, None),
-            ("http_folder_listing" + tail, f"folder listing{tail}",
+            ("http_folder_listing" + tail, f"folder listing{tail and ', no cache'}",
              f"{FOLDER}, {len(folder_body):,}-byte page, 20 items; {what}",
              base + FOLDER, None),
-            ("http_document_304" + tail, f"conditional GET, 304{tail}",
+            ("http_document_304" + tail, f"conditional GET, 304{tail and ', no cache'}",
              f"{DOCUMENT} with If-None-Match; {what}", base + DOCUMENT, inm),
         ]
     if cookie is None:  # granian: the view and the 304 only

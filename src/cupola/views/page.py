@@ -156,6 +156,11 @@ class Page:
             _fragments[key] = (html, until)
         return html
 
+    def type_title(self, obj):
+        """The name people know *obj*'s type by ("Page" for a Document)."""
+        info = self.request.registry.types.get(obj.type_name)
+        return info.title if info is not None else obj.type_name
+
     @cached_property
     def messages(self):
         """Status messages for this page (read once; see cupola.admin.messages)."""
