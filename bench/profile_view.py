@@ -3,6 +3,8 @@
     .venv/bin/python bench/profile_view.py                  # Document view
     .venv/bin/python bench/profile_view.py --path /bench    # folder listing
     .venv/bin/python bench/profile_view.py --conditional    # the 304 answer
+    .venv/bin/python bench/profile_view.py --no-cache       # without the response cache
+    .venv/bin/python bench/profile_view.py --as-editor      # /sec/a/b/c/doc signed in
 
 Seeds the benchmark database (``seed.py``) in a temporary folder, builds the
 app with ``make_app``, warms it up, times N requests without the profiler
@@ -21,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from seed import seed
+from seed import EDITOR, EDITOR_PASSWORD, SECURE_DOCUMENT, seed
 
 
 def environ_for(path, headers=None):
@@ -40,11 +42,35 @@ def environ_for(path, headers=None):
     return env
 
 
-def call(app, path, headers=None):
+def call(app, path, headers=None, post=None):
     status = []
-    body = b"".join(app(environ_for(path, headers),
-                        lambda s, h, exc_info=None: status.append((s, h))))
-    return status[0][0], dict(status[0][1]), body
+    env = environ_for(path, headers)
+    if post is not None:
+        data = post.encode()
+        env.update(REQUEST_METHOD="POST", CONTENT_LENGTH=str(len(data)),
+                   CONTENT_TYPE="application/x-www-form-urlencoded")
+        env["wsgi.input"] = io.BytesIO(data)
+    body = b"".join(app(env, lambda s, h, exc_info=None: status.append((s, h))))
+    return status[0][0], status[0][1], body
+
+
+def sign_in(app, login, password):
+    """The Cookie header of a session of *login*, through ``/@@login``."""
+    import re
+    from urllib.parse import urlencode
+
+    def cookie(headers, name):
+        for k, v in headers:
+            if k.lower() == "set-cookie" and v.startswith(name + "="):
+                return v.split(";", 1)[0]
+        raise SystemExit(f"no {name} cookie from /@@login")
+
+    status, headers, page = call(app, "/@@login")
+    csrf = cookie(headers, "cupola_csrf")
+    token = re.search(rb'name="_csrf"[^>]*value="([^"]*)"', page).group(1).decode()
+    status, headers, _ = call(app, "/@@login", {"Cookie": csrf}, urlencode(
+        {"login": login, "password": password, "_csrf": token}))
+    return f"{cookie(headers, 'cupola_session')}; {csrf}"
 
 
 def main(argv=None):
@@ -52,6 +78,11 @@ def main(argv=None):
     p.add_argument("--path", default="/bench/doc-0010")
     p.add_argument("--conditional", action="store_true",
                    help="send If-None-Match with the page's ETag (304 path)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="switch the response cache off (CUPOLA_RESPONSE_CACHE=0)")
+    p.add_argument("--as-editor", action="store_true",
+                   help=f"GET {SECURE_DOCUMENT} signed in as {EDITOR} (local "
+                   "role Editor three levels up; never cached)")
     p.add_argument("-n", type=int, default=3000, help="requests (default 3000)")
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--out", help="write the raw cProfile stats here")
@@ -61,12 +92,19 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix="cupola-profile-")
     try:
         uri = seed(os.path.join(workdir, "Data.fs"))
+        if args.no_cache:
+            os.environ["CUPOLA_RESPONSE_CACHE"] = "0"
         app = make_app({"here": workdir}, zodb_uri=uri)
-        status, headers, body = call(app, args.path)
+        extra = {}
+        if args.as_editor:
+            args.path = SECURE_DOCUMENT
+            extra["Cookie"] = sign_in(app, EDITOR, EDITOR_PASSWORD)
+        status, headers, body = call(app, args.path, extra)
         assert status.startswith("200"), status
-        extra = {"If-None-Match": headers["ETag"]} if args.conditional else None
+        if args.conditional:
+            extra["If-None-Match"] = dict(headers)["ETag"]
         status, _, body = call(app, args.path, extra)
-        print(f"GET {args.path}{' (If-None-Match)' if extra else ''}: {status}, "
+        print(f"GET {args.path} {sorted(extra)}: {status}, "
               f"{len(body):,} bytes")
         for _ in range(500):
             call(app, args.path, extra)

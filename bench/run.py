@@ -4,20 +4,32 @@
     .venv/bin/python bench/run.py --big      # ... and of 1,000,000 items
 
 1. Seeds a FileStorage under a temporary folder: a site with ``/bench``
-   holding 20 documents (``seed.py``).
-2. Starts ``hello.py`` and ``cupola.wsgi:application`` as separate
-   processes, each under waitress with 4 threads on a free loopback port,
-   and loads one at a time with the same client (wrk, else a Python
-   keep-alive client) for the same time, taking turns for 7 rounds:
-   hello's page, then the Document view ``/bench/doc-0010``, the folder
-   listing ``/bench`` and a conditional GET of the Document answered 304
-   (``load.py``, ``servers.py``). Each req/s figure is the median over the
-   rounds; each ratio is the median of every Cupola run against the mean
-   of the hello runs just before and after it, so that the drifting speed
-   of a shared machine cancels out. All of it twice: as deployed, and with
-   the servers pinned to CPU 0 and the client to the other CPUs (steadier
-   figures: unpinned, waitress's threads pass the GIL across cores and a
-   cheap app's req/s swings several-fold from one run to the next).
+   holding 20 documents, and ``/sec/a/b/c/doc`` with the user ``editor``
+   who has the local role Editor on ``/sec/a`` (``seed.py``).
+2. Starts ``hello.py`` and Cupola twice, as separate processes under
+   waitress with 4 threads on free loopback ports: Cupola as deployed (the
+   response cache on) and with ``CUPOLA_RESPONSE_CACHE=0`` (on a copy of
+   the database: a FileStorage is one process's). One URL at a time is
+   loaded by the same client (wrk, else a Python keep-alive client) for the
+   same time, taking turns for 5 rounds: hello's page; hello with
+   ``Connection: close`` (what a new TCP connection per request costs, as
+   waitress closes the connection after every 304); then, with the cache
+   and without, the Document view ``/bench/doc-0010``, the folder listing
+   ``/bench`` and a conditional GET of the Document answered 304; then the
+   security cost: ``/sec/a/b/c/doc`` as Anonymous without the cache, as
+   the signed-in editor (a session cookie from ``/@@login``; never
+   cached), and as Anonymous with the cache (``load.py``, ``servers.py``).
+   Each req/s figure is the median over the rounds; each ratio is the
+   median of every Cupola run against the mean of the hello runs just
+   before and after it, so that the drifting speed of a shared machine
+   cancels out; ``security_editor_vs_anonymous`` is the median over the
+   rounds of the editor's req/s over Anonymous's (uncached). The servers
+   are pinned to CPU 0 and the client to the other CPUs (``--pin``;
+   unpinned, waitress's threads pass the GIL across cores and a cheap
+   app's req/s swings several-fold from one run to the next).
+   Then the same on granian with 1 worker for 3 rounds: hello, the
+   Document view and the 304, with the cache and without (figures with
+   the suffix ``_granian``).
 3. Times add, lookup and a 50-item slice in-process in folders of 100,000
    (and with ``--big`` 1,000,000) documents (``folders.py``).
 4. Prints every figure and writes them to ``bench/results/latest.json``.

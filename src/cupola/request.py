@@ -107,6 +107,18 @@ class Request(BaseRequest):
         """Uploaded files: MultipartPart objects with file, filename, size."""
         return self._parse()[1]
 
+    def cookie(self, name):
+        """The value of cookie *name* or None (a quick scan of the header;
+        WebOb's full parse of ``request.cookies`` costs more)."""
+        header = self.environ.get("HTTP_COOKIE")
+        if not header or name not in header:
+            return None
+        for part in header.split(";"):
+            key, sep, value = part.strip().partition("=")
+            if sep and key == name:
+                return value.strip('"')
+        return None
+
     @property
     def target(self):
         """Path and query of this request, safe to quote even when malformed."""

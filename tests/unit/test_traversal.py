@@ -80,3 +80,16 @@ def test_resource_path_quotes_names(tree):
     tree["a"].add("ü x", Document("U"), send_events=False)
     assert resource_path(tree["a"]["ü x"]) == "/a/%C3%BC%20x"
     assert resource_path(tree) == "/"
+
+
+@pytest.mark.parametrize("header, name, value", [
+    ("a=1; cupola_session=abc.def; b=2", "cupola_session", "abc.def"),
+    ('x="quoted"', "x", "quoted"),
+    ("cupola_session_old=1; cupola_session=2", "cupola_session", "2"),
+    ("other=1", "cupola_session", None),
+    ("", "x", None),
+])
+def test_request_cookie_scan(header, name, value):
+    from cupola.request import Request
+    request = Request({"HTTP_COOKIE": header, "REQUEST_METHOD": "GET"})
+    assert request.cookie(name) == value

@@ -36,10 +36,11 @@ def authenticated_user(request):
 
 
 def from_session(request):
-    if COOKIE not in request.environ.get("HTTP_COOKIE", ""):
+    value = request.cookie(COOKIE)
+    if not value:
         return None
     site = request.site
-    found = read_session_cookie(site.settings["secret"], request.cookies.get(COOKIE))
+    found = read_session_cookie(site.settings["secret"], value)
     if found is None:
         return None
     user = site.users.get(found[0])

@@ -134,7 +134,7 @@ class Page:
         from cupola.security.session import CSRF_COOKIE
         request = self.request
         env = request.environ
-        browser = request.cookies.get(CSRF_COOKIE) if self.user is not None else ""
+        browser = request.cookie(CSRF_COOKIE) if self.user is not None else ""
         key = None
         if browser is not None and request.conn is not None:
             key = (id(request.conn.db()), request.tid, self.root_url, name,
