@@ -142,3 +142,26 @@ class TestTokens:
         _, secret = create_token(site, ann, "t")
         ann.enabled = False
         assert find_token_user(site, secret) is None
+
+
+def test_a_hundred_thousand_users_work():
+    """Users live in a BTree: adding, finding and paging stay cheap."""
+    import itertools
+    import transaction
+    from ZODB import DB
+    db = DB(None)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    with tm:
+        site = conn.root()["site"] = Site()
+        for i in range(100_000):
+            u.add_user(site, f"user{i:06d}", "pw-long-enough")
+    conn.close()
+    conn = db.open()
+    users = conn.root()["site"].users
+    assert len(users) == 100_000
+    assert users["user099999"].login == "user099999"
+    page = list(itertools.islice(users.keys(min="user050000"), 50))
+    assert page[0] == "user050000" and page[-1] == "user050049"
+    conn.close()
+    db.close()
