@@ -145,6 +145,7 @@ class Application:
                     request, lambda: self.publish(request, segments))
             except ConflictError:
                 attempt += 1
+                request.rewind()
                 if attempt > self.retries:
                     log.warning("giving up after %d conflicts: %s", attempt,
                                 request.path_info)
@@ -153,7 +154,6 @@ class Application:
                             "The site is busy with other changes; please try again.",
                             {"Retry-After": "1"})))
                 time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
-                request.rewind()
 
     def _segments(self, request):
         env = request.environ
@@ -188,7 +188,6 @@ class Application:
         tm = conn.transaction_manager
         healthy = False
         try:
-            request.rewind()
             request.conn = conn
             try:
                 request.site = get_site(conn)
