@@ -13,7 +13,7 @@ def render_template(request, name, values, view=None):
     """
     registry = request.registry
     skins = registry.skins
-    page = registry.page_factory(request, request.context, view)
+    page = values.get("page") or registry.page_factory(request, request.context, view)
     namespace = {
         "request": request,
         "context": request.context,

@@ -5,10 +5,14 @@ from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from cupola.security.auth import authenticated_user
+from chameleon.utils import Markup
+
+from cupola.rendering import render_template
 from cupola.responsecache import UNTIL, note_expiry
+from cupola.security.auth import authenticated_user
 from cupola.security.policy import has_permission
 from cupola.security.roles import VIEW
+from cupola.security.session import CSRF_COOKIE
 from cupola.traversal import lineage, resource_path
 
 NAV_TYPES = frozenset({"Folder", "Document", "Link"})
@@ -129,9 +133,6 @@ class Page:
         the browser's CSRF cookie, so it is cached under exactly those: any
         commit, another page or another user gives another key.
         """
-        from chameleon.utils import Markup
-        from cupola.rendering import render_template
-        from cupola.security.session import CSRF_COOKIE
         request = self.request
         env = request.environ
         browser = request.cookie(CSRF_COOKIE) if self.user is not None else ""
