@@ -7,13 +7,13 @@
    holding 20 documents, and ``/sec/a/b/c/doc`` with the user ``editor``
    who has the local role Editor on ``/sec/a`` (``seed.py``).
 2. Starts ``hello.py`` and Cupola twice, as separate processes under
-   waitress with 4 threads on free loopback ports: Cupola as deployed (the
+   waitress with 4 threads on free loopback ports (as ``cupola serve`` runs
+   it, through ``cupola.server``, which keeps the connection open after a
+   304 where stock waitress 3.0 closes it): Cupola as deployed (the
    response cache on) and with ``CUPOLA_RESPONSE_CACHE=0`` (on a copy of
    the database: a FileStorage is one process's). One URL at a time is
    loaded by the same client (wrk, else a Python keep-alive client) for the
-   same time, taking turns for 5 rounds: hello's page; hello with
-   ``Connection: close`` (what a new TCP connection per request costs, as
-   waitress closes the connection after every 304); then, with the cache
+   same time, taking turns for 5 rounds: hello's page; then, with the cache
    and without, the Document view ``/bench/doc-0010``, the folder listing
    ``/bench`` and a conditional GET of the Document answered 304; then the
    security cost: ``/sec/a/b/c/doc`` as Anonymous without the cache, as
@@ -152,11 +152,6 @@ def http_figures(workdir, uri, args, pin, server="waitress"):
         cached = stack.enter_context(cupola_server(workdir, uri, pin, True, server))
         uncached = stack.enter_context(cupola_server(workdir, uri, pin, False, server))
         pages = cupola_pages(cached, uncached, server)
-        if server == "waitress":  # what one new TCP connection per request costs
-            pages.insert(0, ("http_hello_close", "hello, Connection: close",
-                             "hello with a new TCP connection per request (as "
-                             "waitress does for every 304)", hello_base + "/",
-                             {"Connection": "close"}))
         # Only one server is loaded at a time. They take turns, round after
         # round, so that each Cupola run has hello runs just before and after
         # it: the speed of this machine drifts, and the ratio should not.

@@ -32,11 +32,10 @@ def free_port():
 
 
 def waitress_cmd(app, port, threads=THREADS):
-    """The same waitress settings for every app: 4 threads, loopback."""
-    exe = VENV_BIN / "waitress-serve"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "waitress"]
-    return cmd + ["--host", "127.0.0.1", f"--port={port}",
-                  f"--threads={threads}", app]
+    """Waitress as ``cupola serve`` runs it (``cupola.server``: keep-alive
+    after a 304), the same for every app: 4 threads, loopback."""
+    return [sys.executable, "-m", "cupola.server", "--host", "127.0.0.1",
+            f"--port={port}", f"--threads={threads}", app]
 
 
 def granian_cmd(app, port, workers=1):

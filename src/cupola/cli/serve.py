@@ -16,7 +16,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    import waitress
+    from cupola.server import serve
     app = load_app(args)
     url = f"http://{args.host}:{args.port}/"
     print(f"Cupola is serving {url}\n"
@@ -24,5 +24,5 @@ def run(args):
           "(its password was printed when the site was created, or is "
           "CUPOLA_ADMIN_PASSWORD).", flush=True)
     sys.stdout.flush()
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
+    serve(app, host=args.host, port=args.port, threads=args.threads,
                    ident="Cupola", clear_untrusted_proxy_headers=True)
