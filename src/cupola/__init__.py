@@ -12,5 +12,6 @@ def includeme(config):
     config.include("cupola.security")
     config.include("cupola.content")
     config.include("cupola.workflow")
+    config.include("cupola.catalog")
     config.include("cupola.views")
     config.include("cupola.admin")

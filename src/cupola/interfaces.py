@@ -82,6 +82,9 @@ class IBasicSchema(Interface):
     title = schema.TextLine(title="Title", required=True, max_length=300)
     description = schema.Text(title="Summary", required=False, default="",
                                max_length=2000)
+    subjects = schema.Tuple(
+        title="Tags", required=False, default=(), max_length=50,
+        value_type=schema.TextLine(max_length=100))
 
 
 class IFolderSchema(IBasicSchema):
@@ -228,6 +231,11 @@ class IObjectMoved(IObjectEvent):
 class IObjectCopied(IObjectEvent):
     """Fired after a copy was made and added (object is the copy)."""
     original = Attribute("The object that was copied.")
+
+
+class ILocalRolesModified(IObjectEvent):
+    """Fired after local roles on an object, or its blocking of inherited
+    ones, changed (everything below may now be visible to others)."""
 
 
 class IApplicationCreated(Interface):

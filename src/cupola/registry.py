@@ -87,6 +87,8 @@ class Registry(Components):
         self.skins = None        # cupola.skins.Skins, set by make_app
         self.page_factory = None  # page helper for templates (cupola.views)
         self.views = []          # [(context spec, layer spec, ViewInfo)], for audits
+        self.catalog_indexes = {}  # {name: IndexDefinition}, see cupola.catalog
+        self.catalog_columns = {}  # {name: ColumnDefinition}
         self._origins = {}       # {key: origin} for conflict reports
 
     # -- lookups used on every request (kept short) --
@@ -350,6 +352,18 @@ class Configurator:
         """Use workflow *workflow_name* for content of type *type_name*."""
         from cupola.workflow import set_workflow
         return set_workflow(self, type_name, workflow_name, override=override)
+
+    # -- catalog (see cupola.catalog) --
+
+    def add_catalog_index(self, name, kind, getter, override=False):
+        """Index ``getter(obj, registry)`` as *kind* (field, keyword, text)."""
+        from cupola.catalog.config import add_catalog_index
+        return add_catalog_index(self, name, kind, getter, override=override)
+
+    def add_catalog_column(self, name, getter, override=False):
+        """Keep ``getter(obj, registry)`` as metadata on every search result."""
+        from cupola.catalog.config import add_catalog_column
+        return add_catalog_column(self, name, getter, override=override)
 
     def add_request_layer(self, layer):
         """Mark every request of this application with *layer*."""

@@ -6,7 +6,7 @@ from conftest import ADMIN_PASSWORD, csrf_from, sign_in
 class TestLogin:
     def test_login_form_has_two_fields_and_a_token(self, testapp):
         page = testapp.get("/@@login")
-        form = page.html.select_one("form")
+        form = page.html.select_one("form.form")
         assert form.select_one("input[name=login]")
         assert form.select_one("input[name=password][type=password]")
         assert form.select_one("input[name=_csrf]")["value"]

@@ -35,3 +35,50 @@ def find_application(app):
         if app is None:
             raise RuntimeError("no Cupola application in the pipeline")
     return app
+
+
+def settings_from(args):
+    """The application settings from --config (if any), with --zodb-uri."""
+    settings = {}
+    if args.config:
+        from paste.deploy.loadwsgi import appconfig
+        settings = dict(appconfig("config:" + os.path.abspath(args.config)))
+    if args.zodb_uri:
+        settings["zodb_uri"] = args.zodb_uri
+    return settings
+
+
+def open_site(args):
+    """(db, registry) for a command working on the database directly."""
+    from cupola.db.storage import open_db
+    from cupola.wsgi import configure
+    settings = settings_from(args)
+    registry = configure(settings).registry
+    return open_db(settings.get("zodb_uri")), registry
+
+
+class Progress:
+    """A progress bar on a terminal, else a line every 10%."""
+
+    def __init__(self, label, stream=None, width=30):
+        import sys
+        self.label, self.width = label, width
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self._shown = -1
+
+    def __call__(self, done, total):
+        total = max(total, done, 1)
+        percent = done * 100 // total
+        if self.tty:
+            if percent != self._shown or done == total:
+                filled = self.width * done // total
+                bar = "#" * filled + "-" * (self.width - filled)
+                self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {percent:3d}%")
+                if done == total:
+                    self.stream.write("\n")
+                self.stream.flush()
+        elif percent // 10 != self._shown // 10 or done == total:
+            self.stream.write(f"{self.label}: {done}/{total} ({percent}%)\n")
+            self.stream.flush()
+        self._shown = percent

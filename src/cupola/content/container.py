@@ -68,6 +68,10 @@ class Container(Item):
         items = self._items
         return [items[name] for name in self._order.slice(start, stop)]
 
+    def slice_names(self, start, stop):
+        """Names of the children from position *start* to *stop*, in order."""
+        return list(self._order.slice(start, stop))
+
     def position(self, name):
         return self._order.index(name)
 

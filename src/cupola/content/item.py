@@ -21,6 +21,7 @@ class Item(Persistent):
     __parent__ = None
     title = ""
     description = ""
+    subjects = ()      # tags (a tuple of strings)
     creator = None
     effective = None   # not shown to visitors before this time
     expires = None     # nor after this one

@@ -32,6 +32,8 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
         with tm:
             root = conn.root()
             if ROOT_KEY in root:
+                if registry is not None:
+                    _sync_catalog(root[ROOT_KEY], registry, tm)
                 return None
             site = Site(title=title, description="A site made with Cupola.")
             site.settings["secret"] = secrets.token_urlsafe(32)
@@ -42,6 +44,9 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
             add_user(site, admin_login, password, roles=("Manager",),
                      fullname="Site administrator")
             _add_welcome(site, registry)
+            if registry is not None:
+                from cupola.catalog import install
+                install(site, registry)
             root[ROOT_KEY] = site
             tm.get().note("Created the site and the admin account")
         log.info("created a new site with admin account %r", admin_login)
@@ -80,3 +85,11 @@ def _add_welcome(site, registry):
                     _entry("publish", None, state.name, "published",
                            "Published when the site was created"))
                 obj.workflow_state = "published"
+
+
+def _sync_catalog(site, registry, tm):
+    """Create or reshape the catalog of an existing site (new indexes)."""
+    from cupola.catalog import sync_site
+    if sync_site(site, registry):
+        tm.get().note("Brought the catalog up to date")
+        log.info("brought the catalog of the site up to date")

@@ -2,8 +2,17 @@
 folder blocks inheritance, on everything below it."""
 
 from BTrees.OOBTree import OOBTree
+from zope.interface import implementer
+from zope.interface.interfaces import ObjectEvent
 
+from cupola.content.events import notify
+from cupola.interfaces import ILocalRolesModified
 from cupola.security.roles import LOCAL_ROLES
+
+
+@implementer(ILocalRolesModified)
+class LocalRolesModified(ObjectEvent):
+    """Local roles on ``object`` (or its blocking of inheritance) changed."""
 
 
 def local_roles(obj):
@@ -22,10 +31,13 @@ def set_local_roles(obj, principal, roles):
         if not roles:
             return
         stored = obj._local_roles = OOBTree()
+    before = stored.get(principal, ())
     if roles:
         stored[principal] = tuple(sorted(set(roles)))
     elif principal in stored:
         del stored[principal]
+    if stored.get(principal, ()) != before:
+        notify(LocalRolesModified(obj))
 
 
 def add_local_role(obj, principal, role):
@@ -39,7 +51,9 @@ def blocks_inheritance(obj):
 
 
 def set_block_inheritance(obj, block):
-    obj._block_local_roles = bool(block)
+    if blocks_inheritance(obj) != bool(block):
+        obj._block_local_roles = bool(block)
+        notify(LocalRolesModified(obj))
 
 
 def inherited_local_roles(obj):

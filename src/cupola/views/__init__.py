@@ -4,6 +4,7 @@
 def includeme(config):
     config.include("cupola.views.page")
     config.include("cupola.views.content")
+    config.include("cupola.views.search")
     config.include("cupola.views.files")
     config.include("cupola.views.resources")
     config.include("cupola.views.errors")

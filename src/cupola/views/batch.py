@@ -93,3 +93,47 @@ class _Restart:
 
     def __init__(self, request):
         self.GET = {k: v for k, v in request.GET.items() if k != "b_start"}
+
+
+def batch_children(container, request, size=DEFAULT_SIZE):
+    """A Batch of catalog records of the children of *container* that the
+    user may view, in the folder's order; no child object is loaded.
+
+    Visibility comes from one catalog query; the order from the folder's
+    order index: an O(log n) slice when every child is visible, else the
+    visible children placed by position.
+    """
+    from cupola.catalog import find_catalog, path_of
+    from cupola.catalog.query import Brain
+    catalog = find_catalog(container)
+    _, path = path_of(container)
+    if catalog is None or path is None:
+        return None
+    size = read_int(request, "b_size", size, 1, MAX_SIZE)
+    visible = catalog.search(request, path=path, depth=1).docids
+    total = len(visible)
+    start = read_int(request, "b_start", 0, 0)
+    if start >= total:  # past the end (the folder shrank): the first page
+        start = 0
+    prefix = "" if path == "/" else path
+    docid_for = catalog.docid_for
+    if total == len(container):
+        names = container.slice_names(start, start + size)
+        docids = [docid_for(f"{prefix}/{name}") for name in names]
+    elif total * 16 < len(container):
+        # few visible children: place each by its position in the order
+        placed = sorted(visible, key=lambda d: container.position(
+            catalog.path_for(d).rsplit("/", 1)[1]))
+        docids = placed[start:start + size]
+    else:
+        docids, seen = [], 0
+        for name in container.keys():
+            docid = docid_for(f"{prefix}/{name}")
+            if docid in visible:
+                if seen >= start:
+                    docids.append(docid)
+                    if len(docids) == size:
+                        break
+                seen += 1
+    items = [Brain(catalog, d) for d in docids if d is not None]
+    return Batch(items, start, size, total)

@@ -4,7 +4,7 @@ from webob import Response
 
 from cupola.interfaces import IContainer, IDocument, IFile, IImage, ILink
 from cupola.security.policy import has_permission
-from cupola.views.batch import batch_container
+from cupola.views.batch import batch_children, batch_container
 
 VIEW = "cupola.View"
 
@@ -26,9 +26,12 @@ class FolderListing(ContentView):
 
     def __call__(self):
         request = self.request
-        return {"batch": batch_container(
-            self.context, request,
-            visible=lambda obj: has_permission(VIEW, obj, request))}
+        batch = batch_children(self.context, request)
+        if batch is None:  # not inside a cataloged site
+            batch = batch_container(
+                self.context, request,
+                visible=lambda obj: has_permission(VIEW, obj, request))
+        return {"batch": batch}
 
 
 class FileView(ContentView):

@@ -75,7 +75,9 @@ class Page:
     def url(self, obj=None, view=None, **query):
         """Absolute URL of *obj* (default: the context), optionally a view."""
         obj = self.context if obj is None else obj
-        path = resource_path(obj) if obj.__parent__ is not None else ""
+        path = getattr(obj, "url_path", None)  # a catalog record (Brain)
+        if path is None:
+            path = resource_path(obj) if obj.__parent__ is not None else ""
         url = self.root_url + path
         if view:
             url += "/@@" + quote(view)

@@ -1,0 +1,218 @@
+"""The persistent catalog of a site: docids, indexes and metadata.
+
+Stored state::
+
+    catalog._docids   # OIBTree {path: docid}; paths are site-relative ("/a/b")
+    catalog._paths    # PathIndex: {docid: path}, subtrees and children
+    catalog._indexes  # PersistentMapping {name: FieldIndex | KeywordIndex | TextIndex}
+    catalog._meta     # IOBTree {docid: tuple of column values}
+    catalog.columns   # tuple of column names, the order of each _meta tuple
+
+Which indexes and columns exist comes from the registry (core and add-ons,
+``config.add_catalog_index``); ``sync(registry)`` brings a stored catalog
+in line with it. Objects are indexed from event subscribers through the
+per-transaction queue in ``cupola.catalog.queue``; ``search`` is in
+``cupola.catalog.query``.
+"""
+
+import logging
+
+from BTrees.IOBTree import IOBTree
+from BTrees.OIBTree import OIBTree
+from persistent import Persistent
+from persistent.mapping import PersistentMapping
+
+from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex, TextIndex
+from cupola.interfaces import IContainer, ISite
+
+log = logging.getLogger("cupola.catalog")
+
+
+class Catalog(Persistent):
+    """Indexes over a site's content; see the module docstring."""
+
+    __parent__ = None
+    __name__ = "catalog"
+    language = None
+    stemming = False
+
+    def __init__(self, language=None, stemming=False):
+        self.language, self.stemming = language, stemming
+        self._docids = OIBTree()
+        self._paths = PathIndex()
+        self._indexes = PersistentMapping()
+        self._kinds = PersistentMapping()   # {index name: kind}
+        self._meta = IOBTree()
+        self.columns = ()
+        self._next_docid = 1
+
+    # -- structure --
+
+    def __len__(self):
+        return len(self._paths)
+
+    def index(self, name):
+        return self._indexes[name]
+
+    def has_index(self, name):
+        return name in self._indexes
+
+    def sync(self, registry):
+        """Create missing indexes, drop unknown ones, reshape metadata.
+
+        Returns the index names that need the content (re)indexed.
+        """
+        wanted = registry.catalog_indexes
+        stale = []
+        for name in list(self._indexes):
+            if name not in wanted or self._kinds.get(name) != wanted[name].kind:
+                del self._indexes[name]
+                self._kinds.pop(name, None)
+        for name, definition in wanted.items():
+            if name not in self._indexes:
+                self._indexes[name] = self._make_index(definition.kind)
+                self._kinds[name] = definition.kind
+                stale.append(name)
+        columns = tuple(registry.catalog_columns)
+        if columns != self.columns:
+            self.columns = columns
+            stale.append("_meta")
+        return stale
+
+    def _make_index(self, kind):
+        if kind == "field":
+            return FieldIndex()
+        if kind == "keyword":
+            return KeywordIndex()
+        return TextIndex(self.language, self.stemming)
+
+    def set_language(self, language, stemming):
+        """Use *language* (and stemming) for text; returns True when the text
+        indexes were rebuilt empty and need a reindex."""
+        if (language, stemming) == (self.language, self.stemming):
+            return False
+        self.language, self.stemming = language, stemming
+        for name, kind in self._kinds.items():
+            if kind == "text":
+                self._indexes[name] = TextIndex(language, stemming)
+        return True
+
+    # -- indexing --
+
+    def docid_for(self, path):
+        return self._docids.get(path)
+
+    def path_for(self, docid):
+        return self._paths.value_of(docid)
+
+    def index_object(self, registry, obj, path, names=None):
+        """(Re)index *obj* at *path*; *names* limits which indexes (metadata
+        is always refreshed). Returns the docid."""
+        docid = self._docids.get(path)
+        if docid is None:
+            docid = self._next_docid
+            self._next_docid = docid + 1
+            self._docids[path] = docid
+            self._paths.index_doc(docid, path)
+            names = None
+        definitions = registry.catalog_indexes
+        for name, index in self._indexes.items():
+            if names is not None and name not in names:
+                continue
+            definition = definitions.get(name)
+            if definition is None:
+                continue
+            index.index_doc(docid, definition.getter(obj, registry))
+        columns = registry.catalog_columns
+        self._meta[docid] = tuple(columns[c].getter(obj, registry)
+                                  if c in columns else None for c in self.columns)
+        return docid
+
+    def unindex_docid(self, docid):
+        path = self._paths.value_of(docid)
+        for index in self._indexes.values():
+            index.unindex_doc(docid)
+        self._paths.unindex_doc(docid)
+        self._meta.pop(docid, None)
+        if path is not None and self._docids.get(path) == docid:
+            del self._docids[path]
+
+    def unindex_path(self, path, subtree=True):
+        """Forget the object at *path* (and, by default, everything below)."""
+        if subtree:
+            docids = list(self._paths.apply(path))
+        else:
+            docid = self._docids.get(path)
+            docids = [] if docid is None else [docid]
+        for docid in docids:
+            self.unindex_docid(docid)
+        return len(docids)
+
+    def search(self, request=None, **query):
+        """Search; see ``cupola.catalog.query.search`` for the arguments."""
+        from cupola.catalog.query import search
+        from cupola.catalog.queue import flush_pending
+        flush_pending(self)
+        return search(self, request, **query)
+
+    def record(self, docid):
+        """The metadata tuple of *docid* (None when not cataloged)."""
+        return self._meta.get(docid)
+
+    # -- whole-site operations --
+
+    def clear(self):
+        for index in self._indexes.values():
+            index.clear()
+        self._paths.clear()
+        self._docids.clear()
+        self._meta.clear()
+
+    def site(self):
+        return self.__parent__
+
+    def resolve(self, path):
+        """The object stored at site-relative *path*, or None."""
+        node = self.__parent__
+        if path == "/":
+            return node
+        for name in path.split("/")[1:]:
+            if node is None or not IContainer.providedBy(node):
+                return None
+            node = node.get(name)
+        return node
+
+
+def path_of(obj):
+    """(site, site-relative path) of *obj*, or (None, None) when *obj* is not
+    inside a site (removed, or not yet added)."""
+    names = []
+    node = obj
+    while node is not None and not ISite.providedBy(node):
+        parent = node.__parent__
+        name = node.__name__
+        if parent is None or name is None or parent.get(name) is not node:
+            return None, None
+        names.append(name)
+        node = parent
+    if node is None:
+        return None, None
+    return node, "/" + "/".join(reversed(names)) if names else "/"
+
+
+def find_catalog(obj):
+    """The catalog of the site *obj* is in, or None."""
+    node = obj
+    while node is not None and not ISite.providedBy(node):
+        node = node.__parent__
+    return getattr(node, "catalog", None) if node is not None else None
+
+
+def walk(obj):
+    """*obj* and everything inside it, parents first (iteratively)."""
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        yield node
+        if IContainer.providedBy(node):
+            stack.extend(node.values())
