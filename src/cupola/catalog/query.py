@@ -47,7 +47,7 @@ def search(catalog, request=None, *, unrestricted=False, path=None, depth=None,
     sets, scores = [], None
     if path is not None:
         sets.append(catalog._paths.apply(_norm_path(path), depth))
-    if text:
+    if text and text.strip():
         scores = catalog.index("text").apply(text)
         sets.append(IFTreeSet(scores.keys()))
     for name, value in criteria.items():
@@ -81,9 +81,12 @@ def _apply(index, name, value):
             raise QueryError(f"{name}: a date range is a (start, end) pair.")
         low, high = (_seconds(v) for v in value)
         return index.apply((low, high))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return index.apply(list(value))
-    return index.apply(value)
+    try:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return index.apply(list(value))
+        return index.apply(value)
+    except TypeError:
+        raise QueryError(f"{name}: cannot search for {value!r}.") from None
 
 
 def _seconds(value):
@@ -160,15 +163,18 @@ class Results:
 
     def _sorted(self, limit):
         docids = self.docids
-        if self.sort_on == "relevance" and self.scores is not None:
+        if self.sort_on == "relevance" and self.scores is None:
+            self.sort_on = None  # nothing to rank by: keep the catalog's order
+        if self.sort_on == "relevance":
             scores = self.scores
             pairs = ((d, scores[d]) for d in docids)
             if limit is None:
-                ranked = sorted(pairs, key=itemgetter(1), reverse=True)
+                ranked = sorted(pairs, key=itemgetter(1), reverse=not self.reverse)
+            elif self.reverse:
+                ranked = heapq.nsmallest(limit, pairs, key=itemgetter(1))
             else:
                 ranked = heapq.nlargest(limit, pairs, key=itemgetter(1))
-            ordered = [d for d, _ in ranked]
-            return ordered[::-1] if self.reverse else ordered
+            return [d for d, _ in ranked]
         if self.sort_on in (None, "", "docid"):
             ordered = list(docids)
             ordered = ordered[::-1] if self.reverse else ordered
@@ -180,9 +186,10 @@ class Results:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            start, stop, step = key.indices(len(self))
-            self.prepare(stop)
-            return [self._brain(d) for d in self._order[start:stop:step]]
+            wanted = range(*key.indices(len(self)))
+            if wanted:
+                self.prepare(max(wanted[0], wanted[-1]) + 1)
+            return [self._brain(self._order[i]) for i in wanted]
         n = len(self)
         if key < 0:
             key += n
@@ -212,6 +219,9 @@ class Results:
         out = {}
         for facet in names or ("type", "state", "subject", "modified"):
             name = ALIASES.get(facet, facet)
+            if not self.catalog.has_index(name) or name in ("text", "allowed",
+                                                            "allowed_inactive"):
+                raise QueryError(f"The catalog has no index {name!r} to count.")
             index = self.catalog.index(name)
             if name in DATE_INDEXES:
                 out[facet] = self._date_facet(index)
@@ -247,15 +257,10 @@ class Results:
                 n = sum(1 for a in ages if a >= young and (old is None or a < old))
                 out.append((key, n))
             return out
-        total = 0
-        for key, label, young, old in DATE_BUCKETS[:-1]:
-            found = index.apply((now - old + 1, now - young))
-            n = len(intersection(found, docids)) if found else 0
-            total += n
-            out.append((key, n))
-        dated = len(intersection(docids, IFTreeSet(index._rev.keys()))) \
-            if len(index) != len(self.catalog) else len(docids)
-        out.append(("older", max(dated - total, 0)))
+        for key, label, young, old in DATE_BUCKETS:
+            low = None if old is None else now - old + 1
+            found = index.apply((low, now - young))
+            out.append((key, len(intersection(found, docids)) if found else 0))
         return out
 
 
@@ -291,7 +296,8 @@ class Brain:
 
     def getObject(self):
         """The cataloged object (loaded now), or None if it is gone."""
-        return self._catalog.resolve(self.path)
+        path = self.path
+        return None if path is None else self._catalog.resolve(path)
 
     def __repr__(self):
         return f"<Brain {self.path!r}>"

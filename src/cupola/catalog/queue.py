@@ -39,7 +39,7 @@ class IndexQueue:
             pending, self.pending = self.pending, {}
             for obj, names in pending.values():
                 where, path = path_of(obj)
-                if where is site:
+                if where is site and path != "/":
                     catalog.index_object(registry, obj, path, names)
 
 
