@@ -155,3 +155,38 @@ class TestSkinLayers:
     def test_default_skins_are_found_from_the_package(self):
         from cupola.skins import default_skins_dir
         assert (default_skins_dir() / "public" / "main_template.pt").is_file()
+
+
+class TestCatalogIndexes:
+    def getter(self, obj, registry):
+        return getattr(obj, "price", None)
+
+    def test_an_addon_index_and_column_are_registered(self):
+        config = Configurator()
+        config.add_catalog_index("price", "field", self.getter)
+        config.add_catalog_column("price", self.getter)
+        assert config.registry.catalog_indexes["price"].kind == "field"
+        assert "price" in config.registry.catalog_columns
+
+    def test_two_claims_on_one_index_name_conflict_naming_both(self):
+        config = Configurator()
+        config.add_catalog_index("price", "field", self.getter)
+        with pytest.raises(ConfigurationConflict) as err:
+            config.add_catalog_index("price", "keyword", self.getter)
+        assert str(err.value).count("test_registry.py") == 2
+
+    def test_override_replaces_on_purpose(self):
+        config = Configurator()
+        config.add_catalog_index("price", "field", self.getter)
+        config.add_catalog_index("price", "keyword", self.getter, override=True)
+        assert config.registry.catalog_indexes["price"].kind == "keyword"
+
+    @pytest.mark.parametrize("name, kind", [("price", "fuzzy"), ("path", "field"),
+                                            ("not a name", "field")])
+    def test_bad_definitions_are_refused(self, name, kind):
+        with pytest.raises(ConfigurationError):
+            Configurator().add_catalog_index(name, kind, self.getter)
+
+    def test_a_column_cannot_shadow_brain_attributes(self):
+        with pytest.raises(ConfigurationError):
+            Configurator().add_catalog_column("getObject", self.getter)
