@@ -317,13 +317,16 @@ class Application:
         raise TypeError(f"view {entry.origin} returned {type(result).__name__}")
 
     def etag(self, request, context, name):
-        """Changes with any committed transaction, the view and the user."""
+        """Changes with any committed transaction, the view, the user, and
+        whenever content passes its publication or expiry date."""
         tid = request.tid.hex()
         user = authenticated_user(request)
         who = "anon" if user is None else hashlib.blake2s(
             user.login.encode(), digest_size=6).hexdigest()
         serial = getattr(context, "_p_serial", b"").hex()
-        return f"{serial}-{tid}-{name}-{who}"
+        catalog = getattr(request.site, "catalog", None)
+        boundary = catalog.last_boundary(int(time.time())) if catalog is not None else 0
+        return f"{serial}-{tid}-{name}-{who}-{boundary:x}"
 
     def deny(self, request):
         if authenticated_user(request) is None:

@@ -159,6 +159,20 @@ class Catalog(Persistent):
         """The metadata tuple of *docid* (None when not cataloged)."""
         return self._meta.get(docid)
 
+    def last_boundary(self, now):
+        """The latest moment at or before *now* (epoch seconds) when some
+        document entered or left its publication window; 0 if none. Pages
+        whose content depends on the windows change when it changes."""
+        latest = 0
+        for name in ("effective", "expires"):
+            index = self._indexes.get(name)
+            if index is not None and len(index):
+                try:
+                    latest = max(latest, index._fwd.maxKey(now))
+                except ValueError:  # every boundary is in the future
+                    pass
+        return latest
+
     # -- whole-site operations --
 
     def clear(self):
