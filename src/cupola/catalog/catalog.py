@@ -23,6 +23,7 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex, TextIndex
+from cupola.content.container import subtree as walk  # noqa: F401 (re-exported)
 from cupola.interfaces import IContainer, ISite
 
 log = logging.getLogger("cupola.catalog")
@@ -220,13 +221,3 @@ def find_catalog(obj):
     while node is not None and not ISite.providedBy(node):
         node = node.__parent__
     return getattr(node, "catalog", None) if node is not None else None
-
-
-def walk(obj):
-    """*obj* and everything inside it, parents first (iteratively)."""
-    stack = [obj]
-    while stack:
-        node = stack.pop()
-        yield node
-        if IContainer.providedBy(node):
-            stack.extend(node.values())

@@ -46,6 +46,15 @@ def _remove(fwd, key, docid):
         del fwd[key]
 
 
+def _count(found, docids):
+    """How many of *docids* a forward entry (int, tree set or None) holds."""
+    if found is None:
+        return 0
+    if isinstance(found, int):
+        return int(found in docids)
+    return len(intersection(found, docids))
+
+
 def as_set(found):
     """An IF set of what a forward entry holds (an int or a tree set)."""
     if found is None:
@@ -111,12 +120,7 @@ class FieldIndex(Persistent):
 
     def count(self, value, docids):
         """How many of *docids* have *value*."""
-        found = self._fwd.get(value)
-        if found is None:
-            return 0
-        if isinstance(found, int):
-            return int(found in docids)
-        return len(intersection(found, docids))
+        return _count(self._fwd.get(value), docids)
 
     def sort(self, docids, reverse=False, limit=None):
         """*docids* (an IF set) in the order of their values; missing last."""
@@ -212,12 +216,8 @@ class KeywordIndex(Persistent):
         return multiunion([self._fwd[w] for w in words if w in self._fwd])
 
     def count(self, value, docids):
-        found = self._fwd.get(value)
-        if found is None:
-            return 0
-        if isinstance(found, int):
-            return int(found in docids)
-        return len(intersection(found, docids))
+        """How many of *docids* have *value* among their keywords."""
+        return _count(self._fwd.get(value), docids)
 
 
 class PathIndex(Persistent):

@@ -125,3 +125,13 @@ class Container(Item):
     def move_child(self, name, index):
         """Move child *name* to position *index*."""
         self._order.move(name, index)
+
+
+def subtree(obj):
+    """*obj* and everything inside it, parents before children, in order."""
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        yield node
+        if IContainer.providedBy(node):
+            stack.extend(reversed(list(node.values())))

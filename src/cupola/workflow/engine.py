@@ -11,6 +11,7 @@ stores two attributes::
 from persistent.list import PersistentList
 from zope.interface import alsoProvides
 
+from cupola.content.container import subtree  # noqa: F401 (part of this API)
 from cupola.content.events import notify
 from cupola.content.item import now
 from cupola.interfaces import IContainer, IWorkflowAware
@@ -129,16 +130,6 @@ def _actor(request):
 def history(obj):
     """The workflow history of *obj*: a list of dicts, oldest first."""
     return [dict(entry) for entry in getattr(obj, "workflow_history", ())]
-
-
-def subtree(obj):
-    """*obj* and everything inside it, parents before children."""
-    stack = [obj]
-    while stack:
-        node = stack.pop()
-        yield node
-        if IContainer.providedBy(node):
-            stack.extend(reversed(list(node.values())))
 
 
 def _refusal(transition, state, obj, request):
