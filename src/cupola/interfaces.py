@@ -85,6 +85,12 @@ class IBasicSchema(Interface):
     subjects = schema.Tuple(
         title="Tags", required=False, default=(), max_length=50,
         value_type=schema.TextLine(max_length=100))
+    effective = schema.Datetime(
+        title="Publish from", required=False, default=None,
+        description="Visitors see it only from this time on.")
+    expires = schema.Datetime(
+        title="Expires", required=False, default=None,
+        description="Visitors no longer see it from this time on.")
 
 
 class IFolderSchema(IBasicSchema):
@@ -96,7 +102,7 @@ class ISiteSchema(IBasicSchema):
 
 
 class IDocumentSchema(IBasicSchema):
-    text = schema.Text(title="Body text (HTML)", required=False, default="")
+    text = schema.Text(title="Body text", required=False, default="")
 
 
 class IFileSchema(IBasicSchema):
@@ -198,6 +204,9 @@ class IObjectAdded(IObjectEvent):
 class IObjectModified(IObjectEvent):
     """Fired after fields of an object changed."""
     fields = Attribute("Names of the changed fields.")
+    old = Attribute("{field: value before the change}, or {} when unknown.")
+    actor = Attribute("Login of who changed it, or None.")
+    comment = Attribute("What the actor wrote about the change, or ''.")
 
 
 class IObjectWillBeRemoved(IObjectEvent):
@@ -233,6 +242,18 @@ class IObjectCopied(IObjectEvent):
     original = Attribute("The object that was copied.")
 
 
+class IObjectRestored(IObjectEvent):
+    """Fired after an object came back from the recycle bin (after the
+    ObjectAdded of its new place)."""
+    parent = Attribute("The container it is in now.")
+    name = Attribute("Its name there.")
+
+
+class IObjectPurged(IObjectEvent):
+    """Fired when an object in the recycle bin is deleted for good
+    (object is the top of the purged subtree, already detached)."""
+
+
 class ILocalRolesModified(IObjectEvent):
     """Fired after local roles on an object, or its blocking of inherited
     ones, changed (everything below may now be visible to others)."""
@@ -241,6 +262,34 @@ class ILocalRolesModified(IObjectEvent):
 class IApplicationCreated(Interface):
     """Fired once the WSGI application is configured."""
     app = Attribute("The application.")
+
+
+# --- revisions and the recycle bin ------------------------------------------
+
+class IRevision(Interface):
+    """One recorded change of a piece of content."""
+
+    number = Attribute("1, 2, 3... in the order of the changes.")
+    action = Attribute("'create', 'edit', 'revert', 'copy', 'baseline', "
+                       "'delete' or 'restore'.")
+    fields = Attribute("Names of the fields this revision set.")
+    values = Attribute("{field: value after the change} of those fields.")
+    actor = Attribute("Login of who did it, or None.")
+    time = Attribute("When (aware datetime, UTC).")
+    comment = Attribute("What the actor wrote, or ''.")
+
+
+class IRecycleBin(Interface):
+    """Deleted content of a site, kept until restored or purged."""
+
+    def __len__():
+        """Number of deleted items (top objects, not their contents)."""
+
+    def get(key, default=None):
+        """The entry *key* or *default*."""
+
+    def newest(start=0, size=None):
+        """Entries, newest first."""
 
 
 # --- workflow --------------------------------------------------------------

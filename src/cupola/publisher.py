@@ -228,6 +228,7 @@ class Application:
                 or not getattr(txn, "_resources", True)):
             tm.abort()  # nothing to write (the common GET), or must not
             return response
+        describe_transaction(request, txn)
         try:
             tm.commit()
         except ConflictError:
@@ -361,6 +362,16 @@ class Application:
                             content_type="text/html", charset="utf-8")
         response.headers.update(http.headers)
         return response
+
+
+def describe_transaction(request, txn):
+    """For the undo log: who (the signed-in login) and, when nothing else
+    noted what the transaction did, the request's method and path."""
+    user = authenticated_user(request)
+    if user is not None and not txn.user:
+        txn.user = user.login
+    if not txn.description:
+        txn.note(f"{request.method} {request.path_info}")
 
 
 def _unhealthy(response):

@@ -15,7 +15,7 @@ SECRET_MARKERS = ("$argon2", "Traceback", "<bound method",
     "/welcome/__dict__", "/welcome/__init__", "/welcome/__reduce__",
     "/welcome/_text", "/welcome/text", "/welcome/touch", "/welcome/set_data",
     "/about/_items", "/about/_order", "/about/_count", "/about/keys",
-    "/users/admin", "/users/admin/password_hash", "/settings", "/settings/secret",
+    "/users/admin", "/users/admin/password_hash", "/settings/secret",
     "/groups/x",
     "/audit_log", "/api_tokens", "/_local_roles", "/welcome/workflow_history",
     "/about/team/__parent__", "/about/team/__parent__/__parent__/users",
@@ -32,6 +32,18 @@ def test_attribute_and_private_names_are_not_published(testapp, path, signed_in)
     assert response.status_int in (400, 403, 404), (path, response.status_int)
     for marker in SECRET_MARKERS:
         assert marker not in response.text, (path, marker)
+
+
+def test_settings_name_reaches_the_settings_view_never_the_mapping(app, testapp):
+    """``/settings`` is the @@settings screen (as ``/users`` is @@users): for
+    Anonymous a sign-in redirect; the stored settings never show."""
+    from conftest import Site
+    with Site(app) as site:
+        secret = site.settings["secret"]
+    assert testapp.get("/settings").status_int == 303
+    sign_in(testapp, "admin", ADMIN_PASSWORD)
+    page = testapp.get("/settings")
+    assert secret not in page.text and "OOBTree" not in page.text
 
 
 @pytest.mark.parametrize("raw_path", [

@@ -15,5 +15,7 @@ from cupola.security.roles import MANAGE_LOCAL_ROLES  # noqa: E402
 def includeme(config):
     config.add_permission(MANAGE_LOCAL_ROLES, "Share (manage local roles)")
     config.add_skin_layer("admin", default_skins_dir() / "admin")
-    for module in ("users", "groups", "account", "sharing", "workflow", "audit"):
+    for module in ("users", "groups", "account", "sharing", "workflow", "audit",
+                   "contents", "toolbar", "editing", "history", "trash",
+                   "undo", "database", "settings"):
         config.include(f"cupola.admin.{module}")

@@ -68,6 +68,14 @@ def describe(entry):
         "token.revoked": f"{actor} revoked the API token “{entry.get('title')}”",
         "group.created": f"{actor} added the group {target}",
         "group.deleted": f"{actor} deleted the group {target}",
+        "content.reverted": f"{actor} reverted {entry.get('object', '?')} to "
+                            f"revision {entry.get('revision', '?')}",
+        "trash.restored": f"{actor} restored “{entry.get('title', '')}” from the "
+                          f"recycle bin to {entry.get('object', '?')}",
+        "trash.purged": f"{actor} deleted “{entry.get('title', '')}” "
+                        "for good from the recycle bin",
+        "trash.emptied": f"{actor} emptied the recycle bin "
+                         f"({entry.get('count', 0)} items)",
     }
     if action in simple:
         return simple[action]

@@ -3,3 +3,5 @@
 
 def includeme(config):
     config.include("cupola.content.types")
+    config.include("cupola.content.revisions")
+    config.include("cupola.content.notes")

@@ -44,9 +44,11 @@ class ObjectRemoved(_PlaceEvent):
 
 @implementer(IObjectModified)
 class ObjectModified(ObjectEvent):
-    def __init__(self, obj, fields=()):
+    def __init__(self, obj, fields=(), old=None, actor=None, comment=""):
         super().__init__(obj)
         self.fields = tuple(fields)
+        self.old = dict(old or {})  # {field: value before the change}
+        self.actor, self.comment = actor, comment or ""
 
 
 class _MoveEvent(ObjectEvent):

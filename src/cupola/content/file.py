@@ -29,11 +29,16 @@ class File(Item):
             self.set_data(data, filename, content_type)
 
     def set_data(self, data, filename="", content_type=None):
-        """Store *data* (bytes or a readable file object) in the blob."""
+        """Store *data* (bytes or a readable file object) in a new blob.
+
+        A new Blob each time, never the old one rewritten: the revisions
+        keep the earlier blobs (cupola.content.revisions).
+        """
         self.filename = os.path.basename(filename or "").strip() or self.filename
         self.content_type = (content_type or guess_type(self.filename)
                              or "application/octet-stream")
         size = 0
+        self.blob = Blob()
         with self.blob.open("w") as out:
             if isinstance(data, (bytes, bytearray)):
                 out.write(data)

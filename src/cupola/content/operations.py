@@ -8,11 +8,12 @@ import copy as _copy
 import re
 import unicodedata
 
-from zope.schema import getFieldsInOrder
+from zope.schema import Bytes, getFieldsInOrder
 from zope.schema.interfaces import ValidationError
 
 from cupola.content.events import (ObjectCopied, ObjectModified, ObjectMoved,
                                    ObjectWillBeMoved, notify)
+from cupola.content.revisions import FileVersion, field_value
 from cupola.exceptions import InvalidName, NotAllowedHere
 from cupola.interfaces import IContainer
 
@@ -94,6 +95,17 @@ def validate_fields(schema, data, partial=False):
         if value in (None, "") and not field.required:
             values[name] = field.default if field.default is not None else value
             continue
+        if isinstance(field, Bytes) and isinstance(value, tuple):
+            # an upload: (bytes or a readable file, file name, content type)
+            if len(value) == 3 and (isinstance(value[0], (bytes, bytearray))
+                                    or hasattr(value[0], "read")):
+                values[name] = value
+            else:
+                errors[name] = "This is not a file."
+            continue
+        if isinstance(value, FileVersion):  # a file kept by a revision (revert)
+            values[name] = value
+            continue
         try:
             field.bind(None).validate(value)
         except ValidationError as e:
@@ -121,17 +133,23 @@ def create(registry, container, type_name, data, name=None, creator=None):
     return obj
 
 
-def edit(registry, obj, data):
-    """Change fields of *obj* from *data*; return the names that changed."""
+def edit(registry, obj, data, actor=None, comment=""):
+    """Change fields of *obj* from *data*; return the names that changed.
+
+    Fires ObjectModified with the old values, *actor* (a login) and
+    *comment*, which the revision of this change keeps.
+    """
     info = registry.types[obj.type_name]
     values, errors = validate_fields(info.schema, data, partial=True)
     if errors:
         raise FieldErrors(errors)
     changed = [k for k, v in values.items() if _current(obj, k) != v]
     if changed:
+        old = {k: field_value(obj, k) for k in changed}
         _apply(obj, {k: values[k] for k in changed})
         obj.touch()
-        notify(ObjectModified(obj, changed))
+        notify(ObjectModified(obj, changed, old=old, actor=actor,
+                              comment=comment))
     return changed
 
 
@@ -143,7 +161,9 @@ def _current(obj, field):
 
 def _apply(obj, values):
     for key, value in values.items():
-        if key == "file":
+        if key == "file" and isinstance(value, FileVersion):
+            value.apply_to(obj)  # shares the kept blob: no bytes copied
+        elif key == "file":
             data, filename, ctype = (value if isinstance(value, tuple)
                                      else (value, "", None))
             obj.set_data(data, filename, ctype)
@@ -202,12 +222,11 @@ def copy(registry, obj, target, new_name=None):
     return clone
 
 
-def delete(obj):
-    """Remove *obj* (and its subtree) from its container."""
-    parent = obj.__parent__
-    if parent is None:
-        raise NotAllowedHere("The site root cannot be deleted.")
-    return parent.remove(obj.__name__)
+def delete(obj, actor=None):
+    """Move *obj* (and its subtree) from its container to the site's
+    recycle bin (see cupola.content.trash); return it."""
+    from cupola.content.trash import trash
+    return trash(obj, actor)
 
 
 def _is_inside(target, obj):
@@ -223,6 +242,9 @@ def _clone(obj):
     """Deep copy of a persistent subtree, blobs copied too, detached."""
     memo = {id(obj.__parent__): None}  # never copy upwards
     for node in _walk(obj):
+        history = getattr(node, "_revisions", None)
+        if history is not None:
+            memo[id(history)] = None  # a copy starts its own history
         blob = getattr(node, "blob", None)
         if blob is not None:
             memo[id(blob)] = _copy_blob(blob)

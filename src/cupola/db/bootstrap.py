@@ -37,6 +37,7 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
                 return None
             site = Site(title=title, description="A site made with Cupola.")
             site.settings["secret"] = secrets.token_urlsafe(32)
+            _make_site_records(site)
             password = admin_password or os.environ.get("CUPOLA_ADMIN_PASSWORD")
             generated = None
             if not password:
@@ -93,3 +94,13 @@ def _sync_catalog(site, registry, tm):
     if sync_site(site, registry):
         tm.get().note("Brought the catalog up to date")
         log.info("brought the catalog of the site up to date")
+
+
+def _make_site_records(site):
+    """Make now what the site would otherwise make on first use (the audit
+    log, the recycle bin): a first use that writes the site record itself
+    would block undoing every earlier change to the site (see @@undo)."""
+    from cupola.content.trash import query_bin
+    from cupola.security.audit import log_entries
+    log_entries(site)
+    query_bin(site, create=True)

@@ -18,7 +18,8 @@ log = logging.getLogger("cupola.audit")
 KEEP = 20_000
 
 
-def _entries(site):
+def log_entries(site):
+    """The site's audit log ({time key: entry}), made on first use."""
     entries = getattr(site, "audit_log", None)
     if entries is None:
         entries = site.audit_log = LOBTree()
@@ -43,7 +44,7 @@ def audit(request, action, actor=None, **details):
     log.info(json.dumps(entry, default=str, ensure_ascii=False))
     site = getattr(request, "site", None)
     if site is not None:
-        entries = _entries(site)
+        entries = log_entries(site)
         key = time.time_ns()
         while key in entries:
             key += 1
@@ -58,7 +59,7 @@ def audit(request, action, actor=None, **details):
 
 def recent(site, limit=100, action=None, actor=None):
     """Newest first, optionally only one action prefix or actor."""
-    entries, found = _entries(site), []
+    entries, found = log_entries(site), []
     key = entries.maxKey() if entries else None
     while key is not None and len(found) < limit:
         entry = entries[key]

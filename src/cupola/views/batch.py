@@ -95,9 +95,10 @@ class _Restart:
         self.GET = {k: v for k, v in request.GET.items() if k != "b_start"}
 
 
-def batch_children(container, request, size=DEFAULT_SIZE):
+def batch_children(container, request, size=DEFAULT_SIZE, max_size=MAX_SIZE):
     """A Batch of catalog records of the children of *container* that the
     user may view, in the folder's order; no child object is loaded.
+    ``?b_size=`` may ask for up to *max_size* a page.
 
     Visibility comes from one catalog query; the order from the folder's
     order index: an O(log n) slice when every child is visible, else the
@@ -109,7 +110,7 @@ def batch_children(container, request, size=DEFAULT_SIZE):
     _, path = path_of(container)
     if catalog is None or path is None:
         return None
-    size = read_int(request, "b_size", size, 1, MAX_SIZE)
+    size = read_int(request, "b_size", size, 1, max_size)
     visible = catalog.search(request, path=path, depth=1).docids
     total = len(visible)
     start = read_int(request, "b_start", 0, 0)
