@@ -22,13 +22,13 @@ PYTEST_ARGS ?=
 STAMP = $(VENV)/.cupola-installed
 TEST_STAMP = $(VENV)/.cupola-test-installed
 
-.PHONY: serve test bench chromium clean distclean
+.PHONY: serve test bench chromium editor clean distclean
 
-serve: $(STAMP)
+serve: $(STAMP) editor
 	@test -f var/Data.fs || $(BIN)/cupola init
 	$(BIN)/cupola serve --host $(HOST) --port $(PORT)
 
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) chromium editor
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
 bench: $(TEST_STAMP)
@@ -58,10 +58,20 @@ chromium:
 	    || { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium; }; \
 	fi
 
+# The admin's rich-text editor: Tiptap from npm (package.json), bundled by
+# esbuild. Optional: without it the forms keep a plain HTML text area.
+EDITOR_JS = skins/admin/static/cupola-admin/vendor/editor.js
+editor: $(EDITOR_JS)
+$(EDITOR_JS): package.json package-lock.json skins/admin/editor/editor.js
+	@if command -v npm >/dev/null 2>&1; then \
+	  { npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; } \
+	  || echo "make: building the rich-text editor failed; forms keep a plain text area" >&2; \
+	else echo "make: npm is missing: no rich-text editor (forms keep a plain text area)" >&2; fi
+
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache test-results \
 	  bin parts develop-eggs eggs .installed.cfg
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules

@@ -287,6 +287,10 @@ class Application:
                     "cupola_messages" not in request.environ.get("HTTP_COOKIE", ""):
                 return Response(status=304, headers={"ETag": f'"{etag}"'})
         response = self.call_view(request, context, entry)
+        if etag is not None and "cupola_messages" in request.environ.get("HTTP_COOKIE", ""):
+            # this page shows status messages once: never revalidate it to a 304
+            response.headerlist.append(("Cache-Control", "no-store"))
+            etag = None
         if etag is not None and response.status_code == 200:
             headers = response.headerlist
             headers.append(("ETag", f'"{etag}"'))

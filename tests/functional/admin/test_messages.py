@@ -102,3 +102,14 @@ def test_pages_built_by_the_publisher_ask_it_to_delete_the_cookie():
         request.site = get_site(conn)
         assert [m.text for m in pop_messages(request)] == ["Hi"]
     assert request.environ[DELETE] == ["cupola_messages"]
+
+
+def test_a_page_showing_messages_is_never_revalidated_to_a_304():
+    """The browser must not keep the copy with the message and get a 304
+    for it on the next visit (the message would show again)."""
+    app = client()
+    page = app.get("/@@say", {"to": "/welcome"}).follow()
+    assert messages_of(page) == ["First.", "Saved."]
+    assert "ETag" not in page.headers and "no-store" in page.headers["Cache-Control"]
+    again = app.get("/welcome")
+    assert "ETag" in again.headers and messages_of(again) == []
