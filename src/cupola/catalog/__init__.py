@@ -6,6 +6,7 @@ import logging
 import time
 
 from cupola.catalog.catalog import Catalog, find_catalog, path_of, walk
+from cupola.content.container import count_inside
 
 log = logging.getLogger("cupola.catalog")
 
@@ -45,7 +46,7 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
     catalog = site.catalog
     if names is None:
         catalog.clear()
-    total = _count(site)
+    total = count_inside(site)
     started, done = time.monotonic(), 0
     for obj in walk(site):
         _, path = path_of(obj)
@@ -61,18 +62,6 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
     log.info("cupola.catalog: indexed %d objects in %.1f s", done,
              time.monotonic() - started)
     return done
-
-
-def _count(site):
-    """Objects below *site* (containers know their size without loading)."""
-    from cupola.interfaces import IContainer
-    total, stack = 0, [site]
-    while stack:
-        node = stack.pop()
-        if IContainer.providedBy(node):
-            total += len(node)
-            stack.extend(c for c in node.values() if IContainer.providedBy(c))
-    return total
 
 
 def includeme(config):

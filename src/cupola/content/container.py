@@ -135,3 +135,14 @@ def subtree(obj):
         yield node
         if IContainer.providedBy(node):
             stack.extend(reversed(list(node.values())))
+
+
+def count_inside(obj):
+    """Objects inside *obj* at any depth (only containers are loaded)."""
+    total, stack = 0, [obj]
+    while stack:
+        node = stack.pop()
+        if IContainer.providedBy(node):
+            total += len(node)
+            stack.extend(c for c in node.values() if IContainer.providedBy(c))
+    return total

@@ -30,6 +30,7 @@ from zope.interface import implementer
 from zope.interface.interfaces import ObjectEvent
 
 from cupola.content import revisions
+from cupola.content.container import count_inside
 from cupola.content.events import notify
 from cupola.content.item import now
 from cupola.exceptions import CupolaError, NotAllowedHere
@@ -180,17 +181,6 @@ def resolve_path(site, path):
         if node is None:
             return None
     return node
-
-
-def count_inside(obj):
-    """Objects inside *obj* at any depth (only containers are loaded)."""
-    total, stack = 0, [obj]
-    while stack:
-        node = stack.pop()
-        if IContainer.providedBy(node):
-            total += len(node)
-            stack.extend(c for c in node.values() if IContainer.providedBy(c))
-    return total
 
 
 # -- deleting, restoring, purging -----------------------------------------
