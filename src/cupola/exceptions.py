@@ -108,3 +108,15 @@ class CommitOutcomeUnknown(ServiceUnavailable):
     explanation = ("The connection to the database was lost while saving. "
                    "Your change may or may not have been applied: check "
                    "before repeating it.")
+
+
+class AddonError(CupolaError):
+    """An add-on cannot be activated, deactivated or upgraded as asked."""
+
+
+class UpgradeNeeded(ServiceUnavailable):
+    title = "Upgrade needed"
+    explanation = ("This site's data is older than the installed Cupola. "
+                   "Reading works, but changes are refused until an "
+                   "administrator runs `cupola upgrade` (or Upgrade on the "
+                   "site's Add-ons screen).")
