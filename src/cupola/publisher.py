@@ -48,6 +48,11 @@ def _disconnect_errors():
         errors.insert(0, ClientDisconnected)
     except ImportError:
         pass
+    try:  # RelStorage on PostgreSQL: the server went away or restarted
+        import psycopg2
+        errors[:0] = [psycopg2.OperationalError, psycopg2.InterfaceError]
+    except ImportError:
+        pass
     return tuple(errors)
 
 
