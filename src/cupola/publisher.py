@@ -151,6 +151,7 @@ class Application:
             except ConflictError:
                 attempt += 1
                 request.rewind()
+                request.environ["cupola.conflicts"] = attempt  # for metrics
                 if attempt > self.retries:
                     log.warning("giving up after %d conflicts: %s", attempt,
                                 request.path_info)
