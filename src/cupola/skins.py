@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from chameleon import PageTemplateFile
+from ZODB.utils import z64
 
 from cupola.exceptions import ConfigurationError
 
@@ -37,6 +38,7 @@ class Skins:
         self.auto_reload = auto_reload
         self._templates = {}
         self._fingerprints = {}
+        self._custom = {}  # {oid of a CustomTemplate: (serial, template)}
 
     @property
     def layers(self):
@@ -50,8 +52,18 @@ class Skins:
                 return path
         return None
 
-    def template(self, name):
-        """The compiled template *name* (e.g. 'document_view.pt')."""
+    def template(self, name, site=None):
+        """The compiled template *name* (e.g. 'document_view.pt').
+
+        With *site*, the site's through-the-web ``custom`` layer comes
+        first (see cupola.customlayer).
+        """
+        if site is not None:
+            custom = getattr(site, "custom_templates", None)
+            if custom:
+                stored = custom.get(name)
+                if stored is not None:
+                    return self.custom_template(stored)
         tpl = self._templates.get(name)
         if tpl is None:
             path = self.find(name)
@@ -63,6 +75,34 @@ class Skins:
                                    encoding="utf-8")
             self._templates[name] = tpl
         return tpl
+
+    def custom_template(self, stored):
+        """The compiled copy of a stored CustomTemplate, cached by its serial.
+
+        The serial changes with every commit that touches the record (a
+        save, an undo), in whichever process made it.
+        """
+        from cupola.customlayer import compile_source
+        oid, serial = stored._p_oid, stored._p_serial
+        if oid is None or serial == z64:  # not committed yet: no stable key
+            return compile_source(stored.source, stored.name)
+        found = self._custom.get(oid)
+        if found is None or found[0] != serial:
+            found = (serial, compile_source(stored.source, stored.name))
+            self._custom[oid] = found
+        return found[1]
+
+    def template_names(self):
+        """{template name: [layer names that have it, first wins]} of the file layers."""
+        names = {}
+        for layer, root in self.layers:
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "static" and not d.startswith("."))
+                for file in files:
+                    if file.endswith(".pt"):
+                        rel = os.path.relpath(os.path.join(folder, file), root)
+                        names.setdefault(rel.replace(os.sep, "/"), []).append(layer)
+        return dict(sorted(names.items()))
 
     def static_path(self, package, subpath):
         """Path of a static file, refusing anything that climbs out."""

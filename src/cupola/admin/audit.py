@@ -17,7 +17,7 @@ FILTERS = (  # (action prefix, label)
     ("", "Everything"), ("login.", "Sign-ins"), ("logout", "Sign-outs"),
     ("user.", "Users"), ("group.", "Groups"), ("roles.", "Roles"),
     ("password.", "Passwords"), ("sessions.", "Sessions"),
-    ("token.", "API tokens"), ("workflow.", "Workflow"),
+    ("token.", "API tokens"), ("workflow.", "Workflow"), ("template.", "Templates"),
 )
 PAST = {  # workflow.<name>: what the actor did, {o} the object's path
     "submit": "submitted {o} for review", "publish": "published {o}",
@@ -68,6 +68,9 @@ def describe(entry):
         "token.revoked": f"{actor} revoked the API token “{entry.get('title')}”",
         "group.created": f"{actor} added the group {target}",
         "group.deleted": f"{actor} deleted the group {target}",
+        "template.customised": f"{actor} customised the template {target}",
+        "template.changed": f"{actor} changed the custom template {target}",
+        "template.reverted": f"{actor} reverted the template {target} to its file",
         "content.reverted": f"{actor} reverted {entry.get('object', '?')} to "
                             f"revision {entry.get('revision', '?')}",
         "trash.restored": f"{actor} restored “{entry.get('title', '')}” from the "

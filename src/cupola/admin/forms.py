@@ -12,7 +12,7 @@ from webob import Response
 
 from cupola.admin import messages
 from cupola.exceptions import Forbidden
-from cupola.rendering import render_template
+from cupola.rendering import custom_layer_site, render_template
 from cupola.security.auth import authenticated_user
 from cupola.security.policy import global_roles
 from cupola.security.roles import MANAGER
@@ -63,7 +63,8 @@ class AdminView:
 
 def render(request, view, template, values, status=200):
     """A page from a skin template, never cached, messages cookie cleared."""
-    values.setdefault("admin", request.registry.skins.template(MACROS))
+    values.setdefault("admin", request.registry.skins.template(
+        MACROS, custom_layer_site(request)))
     body = render_template(request, template, values, view)
     response = Response(body=body.encode("utf-8"), status=status,
                         content_type="text/html", charset="utf-8")
