@@ -4,7 +4,7 @@ import gzip
 
 from webtest import TestApp
 
-from cupola.middleware import GzipMiddleware, make_gzip_filter
+from cupola.wsgi_middleware.gzip import GzipMiddleware, make_gzip_filter
 
 PAGE = b"<p>" + b"hello world " * 200 + b"</p>"
 

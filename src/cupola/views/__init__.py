@@ -10,3 +10,4 @@ def includeme(config):
     config.include("cupola.views.files")
     config.include("cupola.views.resources")
     config.include("cupola.views.errors")
+    config.include("cupola.views.health")

@@ -1,0 +1,158 @@
+"""Request logging in Apache's combined log format (``egg:cupola#accesslog``).
+
+One line per request, written when the response body has been sent::
+
+    203.0.113.9 - alice [28/Nov/2026:18:40:02 +0000] "GET /news HTTP/1.1" 200 5123 "https://example.org/" "Mozilla/5.0 ..."
+
+the fields of ``%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"``;
+``%u`` is the signed-in Cupola user. With ``latency = true`` the time
+taken in microseconds (Apache's ``%D``) is appended. Log analysers that
+read Apache or nginx logs (GoAccess, AWStats, ...) read these.
+
+Lines go to the logger ``cupola.access``; ``path`` sets a file for it (a
+``WatchedFileHandler``, so logrotate may move it) or ``-`` for stderr.
+With ``path`` empty the .ini file's logging configuration decides.
+"""
+
+import logging
+import os
+import sys
+import time
+from urllib.parse import quote
+
+log = logging.getLogger("cupola.access")
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+           "Oct", "Nov", "Dec")
+
+
+def escape(value):
+    """A header value made safe for a quoted log field (as Apache does)."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or 0x7f <= code:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def request_line(environ):
+    """``GET /path?query HTTP/1.1`` as the client sent it (or close to it)."""
+    target = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if not target:
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        target = quote(path, safe="/@:+!$&'()*,;=~-._", encoding="latin-1")
+        if environ.get("QUERY_STRING"):
+            target += "?" + environ["QUERY_STRING"]
+    elif environ.get("cupola.proxy_peer") is not None and environ.get("SCRIPT_NAME"):
+        # the proxy removed its prefix: log the address the client asked for
+        if not target.startswith(environ["SCRIPT_NAME"]):
+            target = environ["SCRIPT_NAME"] + target
+    return (f"{environ.get('REQUEST_METHOD', '-')} {target} "
+            f"{environ.get('SERVER_PROTOCOL', 'HTTP/1.0')}")
+
+
+def timestamp(when):
+    t = time.localtime(when)
+    offset = t.tm_gmtoff
+    sign = "+" if offset >= 0 else "-"
+    offset = abs(offset) // 60
+    return (f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} "
+            f"{sign}{offset // 60:02d}{offset % 60:02d}")
+
+
+def format_line(environ, status, size, started, elapsed=None):
+    user = environ.get("cupola.user")
+    login = getattr(user, "login", None) or environ.get("REMOTE_USER") or "-"
+    line = (f"{environ.get('REMOTE_ADDR') or '-'} - {escape(login)} "
+            f"[{timestamp(started)}] \"{escape(request_line(environ))}\" "
+            f"{status.split(' ', 1)[0]} {size or '-'} "
+            f"\"{escape(environ.get('HTTP_REFERER', '-'))}\" "
+            f"\"{escape(environ.get('HTTP_USER_AGENT', '-'))}\"")
+    if elapsed is not None:
+        line += f" {int(elapsed * 1_000_000)}"
+    return line
+
+
+class AccessLogMiddleware:
+    """Log each request in combined format once its body has been sent."""
+
+    def __init__(self, app, logger=log, latency=False):
+        self.app, self.logger, self.latency = app, logger, latency
+
+    def __call__(self, environ, start_response):
+        started = time.time()
+        clock = time.perf_counter()
+        seen = {"status": "500 Internal Server Error"}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"] = status
+            return start_response(status, headers, exc_info)
+
+        try:
+            body = self.app(environ, capture)
+        except BaseException:
+            self._write(environ, seen["status"], 0, started, clock)
+            raise
+        return _Counted(body, lambda size: self._write(
+            environ, seen["status"], size, started, clock))
+
+    def _write(self, environ, status, size, started, clock):
+        elapsed = time.perf_counter() - clock if self.latency else None
+        self.logger.info(format_line(environ, status, size, started, elapsed))
+
+
+class _Counted:
+    """Passes the body through, counting bytes; reports once on close."""
+
+    def __init__(self, body, done):
+        self._body, self._done, self._size = body, done, 0
+
+    def __iter__(self):
+        for chunk in self._body:
+            self._size += len(chunk)
+            yield chunk
+
+    def close(self):
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            done, self._done = self._done, None
+            if done is not None:
+                done(self._size)
+
+
+def file_logger(path):
+    """The ``cupola.access`` logger writing bare lines to *path* (``-``: stderr)."""
+    from logging.handlers import WatchedFileHandler
+    logger = logging.getLogger("cupola.access")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    target = os.path.abspath(path) if path != "-" else "-"
+    for handler in logger.handlers:
+        if getattr(handler, "cupola_target", None) == target:
+            return logger  # the same file, configured again (tests, reloads)
+    if path == "-":
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        handler = WatchedFileHandler(target, encoding="utf-8")
+    handler.cupola_target = target
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    return logger
+
+
+def make_accesslog_filter(app, global_config=None, **settings):
+    """PasteDeploy ``filter_app_factory`` for ``egg:cupola#accesslog``."""
+    path = (settings.get("path") or "").strip()
+    logger = file_logger(path) if path else log
+    latency = str(settings.get("latency", "false")).strip().lower() in ("1", "true", "yes", "on")
+    return AccessLogMiddleware(app, logger=logger, latency=latency)
