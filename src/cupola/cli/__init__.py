@@ -10,6 +10,7 @@ COMMANDS = {
     "serve": ("cupola.cli.serve", "serve the site with waitress"),
     "reindex": ("cupola.cli.reindex", "rebuild the catalog's indexes, with a progress bar"),
     "shell": ("cupola.cli.shell", "an interactive prompt with app, root and transaction"),
+    "check": ("cupola.cli.check", "verify the database: structure, references, BTrees, every object loads"),
     "zeo": ("cupola.cli.zeo", "serve the database to several app processes as a ZEO server"),
 }
 

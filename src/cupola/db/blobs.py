@@ -56,7 +56,20 @@ def blob_folder(storage):
 
 
 def iter_records(storage):
-    """(oid, tid, pickle) of the current record of every object."""
+    """(oid, tid, pickle) of the current record of every object.
+
+    (oid, None, None) for an object whose creation was undone.
+    """
+    index = getattr(storage, "_index", None)
+    if index is not None:  # FileStorage: a record that fails cannot end the walk
+        for oid in index.keys():
+            try:
+                data, tid = storage.load(oid)
+            except POSKeyError:
+                yield oid, None, None
+                continue
+            yield oid, tid, data
+        return
     if not hasattr(storage, "record_iternext"):
         return
     cursor = None
