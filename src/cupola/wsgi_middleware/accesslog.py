@@ -129,24 +129,29 @@ class _Counted:
                 done(self._size)
 
 
+_file_loggers = {}  # {absolute path or "-": Logger}; one handler per file
+
+
 def file_logger(path):
-    """The ``cupola.access`` logger writing bare lines to *path* (``-``: stderr)."""
+    """A logger of its own writing bare lines to *path* (``-``: stderr).
+
+    Not the ``cupola.access`` logger of the logging configuration: two
+    pipelines logging to two files never write into each other's file.
+    """
     from logging.handlers import WatchedFileHandler
-    logger = logging.getLogger("cupola.access")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
     target = os.path.abspath(path) if path != "-" else "-"
-    for handler in logger.handlers:
-        if getattr(handler, "cupola_target", None) == target:
-            return logger  # the same file, configured again (tests, reloads)
+    logger = _file_loggers.get(target)
+    if logger is not None:
+        return logger
     if path == "-":
         handler = logging.StreamHandler(sys.stderr)
     else:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         handler = WatchedFileHandler(target, encoding="utf-8")
-    handler.cupola_target = target
     handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.Logger(f"cupola.access:{target}", logging.INFO)
     logger.addHandler(handler)
+    _file_loggers[target] = logger
     return logger
 
 
