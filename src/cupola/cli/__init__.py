@@ -12,6 +12,8 @@ COMMANDS = {
     "shell": ("cupola.cli.shell", "an interactive prompt with app, root and transaction"),
     "check": ("cupola.cli.check", "verify the database: structure, references, BTrees, every object loads"),
     "zeo": ("cupola.cli.zeo", "serve the database to several app processes as a ZEO server"),
+    "export": ("cupola.cli.export", "export a subtree as JSON plus files, or as a ZODB export (.zexp)"),
+    "import": ("cupola.cli.importer", "import an export into a folder of the site"),
 }
 
 

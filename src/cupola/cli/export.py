@@ -1,0 +1,115 @@
+"""Export a subtree of the site: JSON plus files (readable and diffable,
+one folder per object), or a ZODB export (.zexp) for an exact copy."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from cupola.cli.options import Progress, add_db_options, open_site
+
+
+def add_arguments(parser):
+    add_db_options(parser)
+    parser.add_argument("path", metavar="PATH",
+                        help="what to export: a path in the site, e.g. /news")
+    parser.add_argument("output", metavar="OUTPUT",
+                        help="a new folder (JSON), or a file ending in .zexp")
+    parser.add_argument("--format", choices=("json", "zexp"),
+                        help="json (default) or zexp (default when OUTPUT "
+                             "ends in .zexp)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an earlier export in OUTPUT (a folder "
+                             "keeps its dot-files, such as .git)")
+
+
+def run(args):
+    import transaction
+
+    from cupola.content.trash import resolve_path
+    from cupola.exceptions import CupolaError
+    from cupola.registry import pop_registry, push_registry
+    output = Path(args.output)
+    fmt = args.format or ("zexp" if output.suffix == ".zexp" else "json")
+    _check_output(output, fmt, args.force)
+    db, registry = open_site(args)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    push_registry(registry)
+    try:
+        site = _site(conn)
+        obj = resolve_path(site, args.path)
+        if obj is None:
+            raise CupolaError(f"There is nothing at {args.path} in the site.")
+        started = time.monotonic()
+        if fmt == "zexp":
+            from cupola.transfer.zexp import export_zexp
+            count = export_zexp(conn, obj, output, Progress("Exporting"))
+            what = f"{count} records"
+        else:
+            count = _export_json(registry, obj, output)
+            what = f"{count} object{'s' if count != 1 else ''}"
+        print(f"Exported {what} from {args.path} to {output} "
+              f"({_size(output) / 1e6:.1f} MB) in {time.monotonic() - started:.1f} s.")
+    finally:
+        pop_registry()
+        tm.abort()
+        conn.close()
+        db.close()
+
+
+def _site(conn):
+    from cupola.db.bootstrap import get_site
+    from cupola.exceptions import CupolaError
+    try:
+        return get_site(conn)
+    except KeyError:
+        raise CupolaError("The database holds no site; run 'cupola init' first.") from None
+
+
+def _check_output(output, fmt, force):
+    """Refuse, before opening the database, an OUTPUT that would be lost."""
+    from cupola.exceptions import CupolaError
+    from cupola.transfer.writer import MANIFEST
+    if fmt == "zexp":
+        if output.is_dir():
+            raise CupolaError(f"{output} is a folder; a ZODB export is one file.")
+        if output.exists() and not force:
+            raise CupolaError(f"{output} exists; choose a new file name, or "
+                              "--force to replace it.")
+        return
+    if output.exists() and not output.is_dir():
+        raise CupolaError(f"{output} is a file; a JSON export is a folder.")
+    if output.is_dir() and any(p for p in output.iterdir() if not p.name.startswith(".")):
+        if not force:
+            raise CupolaError(f"{output} is not empty; choose a new folder, or "
+                              "--force to replace the earlier export in it.")
+        if not (output / MANIFEST).is_file():
+            raise CupolaError(f"{output} does not hold a Cupola export; --force "
+                              "only replaces an earlier export.")
+
+
+def _export_json(registry, obj, output):
+    """Export into a fresh folder beside OUTPUT, then put it in place, so an
+    error leaves OUTPUT as it was."""
+    from cupola.transfer import export_tree
+    output.parent.mkdir(parents=True, exist_ok=True)
+    part = output.with_name(f".{output.name}.part-{os.getpid()}")
+    try:
+        count = export_tree(registry, obj, part, Progress("Exporting"))
+        output.mkdir(exist_ok=True)
+        for old in output.iterdir():
+            if not old.name.startswith("."):
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        for new in part.iterdir():
+            new.rename(output / new.name)
+        return count
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
+
+
+def _size(path):
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()
+               and ".git" not in p.parts)

@@ -1,0 +1,71 @@
+"""Import an export made by 'cupola export' into a folder of the site.
+
+A JSON export is checked whole before anything is written; the import is
+one transaction, so an error leaves the site as it was."""
+
+import time
+from pathlib import Path
+
+from cupola.cli.options import Progress, add_db_options, open_site
+
+
+def add_arguments(parser):
+    add_db_options(parser)
+    parser.add_argument("source", metavar="SOURCE",
+                        help="an export folder (JSON) or a .zexp file")
+    parser.add_argument("--into", default="/", metavar="PATH",
+                        help="the folder to import into (default: the site root)")
+    parser.add_argument("--name", help="the name of the imported item "
+                                       "(default: its exported name)")
+    parser.add_argument("--replace", action="store_true",
+                        help="when the name is taken, move the existing item "
+                             "to the recycle bin first")
+
+
+def run(args):
+    import transaction
+
+    from cupola.cli.export import _site
+    from cupola.content.trash import resolve_path
+    from cupola.exceptions import CupolaError
+    from cupola.interfaces import IContainer
+    from cupola.registry import pop_registry, push_registry
+    source = Path(args.source)
+    if not source.exists():
+        raise CupolaError(f"{source}: no such file or folder.")
+    db, registry = open_site(args)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    push_registry(registry)
+    try:
+        site = _site(conn)
+        target = resolve_path(site, args.into)
+        if target is None or not IContainer.providedBy(target):
+            raise CupolaError(f"There is no folder at {args.into} in the site.")
+        started = time.monotonic()
+        if source.is_dir():
+            names, count = _import_json(registry, target, source, args)
+        else:
+            from cupola.transfer.zexp import import_zexp
+            obj, count = import_zexp(registry, conn, target, source, args.name,
+                                     args.replace, Progress("Importing"))
+            names = [obj.__name__]
+        tm.get().note(f"cupola import {source.name} into {args.into}")
+        tm.commit()
+        where = args.into.rstrip("/")
+        print(f"Imported {count} {'records' if source.is_file() else 'objects'} "
+              f"into {args.into or '/'}: {', '.join(f'{where}/{n}' for n in names)} "
+              f"in {time.monotonic() - started:.1f} s.")
+    finally:
+        pop_registry()
+        tm.abort()
+        conn.close()
+        db.close()
+
+
+def _import_json(registry, target, source, args):
+    from cupola.transfer import load_export, read_export
+    export = read_export(registry, source, Progress("Checking"))
+    added = load_export(registry, target, export, name=args.name,
+                        replace=args.replace, progress=Progress("Importing"))
+    return [obj.__name__ for obj in added], export.count
