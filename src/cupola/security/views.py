@@ -23,7 +23,11 @@ def safe_came_from(request, value):
     parts = urlsplit(value)
     if value.startswith("/") and not value.startswith("//") \
             and not parts.scheme and not parts.netloc:
-        return root + value
+        # a path as the client sees it: it holds the site's prefix, if any
+        prefix = request.script_name
+        if prefix and value != prefix and not value.startswith(prefix + "/"):
+            return root + "/"
+        return request.host_url + value
     if value.startswith(root + "/") or value == root:
         return value
     return root + "/"
