@@ -14,6 +14,8 @@ COMMANDS = {
     "zeo": ("cupola.cli.zeo", "serve the database to several app processes as a ZEO server"),
     "export": ("cupola.cli.export", "export a subtree as JSON plus files, or as a ZODB export (.zexp)"),
     "import": ("cupola.cli.importer", "import an export into a folder of the site"),
+    "backup": ("cupola.cli.backup", "back up Data.fs (repozo, full or incremental) and its blobs"),
+    "restore": ("cupola.cli.restore", "restore a backup into a new place, as of a time"),
 }
 
 
