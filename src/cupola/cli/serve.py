@@ -24,5 +24,7 @@ def run(args):
           "(its password was printed when the site was created, or is "
           "CUPOLA_ADMIN_PASSWORD).", flush=True)
     sys.stdout.flush()
+    # X-Forwarded-* reach the application: its proxy filter (egg:cupola#proxy)
+    # applies them from trusted proxies only and removes all others
     serve(app, host=args.host, port=args.port, threads=args.threads,
-                   ident="Cupola", clear_untrusted_proxy_headers=True)
+                   ident="Cupola", clear_untrusted_proxy_headers=False)
