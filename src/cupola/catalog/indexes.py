@@ -1,78 +1,60 @@
 """The catalog's index types: field, keyword, path, and full text (BM25).
 
 Field and keyword indexes keep, per value, either one docid (a plain int,
-pickled inline in the BTree bucket) or an ``IFTreeSet`` once a second
-document shares the value: a site of 100,000 documents with distinct
-modification times then stores no persistent object per document. Each
-index answers ``apply(query)`` with an IF set (or, for text, an IF bucket
-of scores), ``index_doc``/``unindex_doc``, and ``value_of(docid)``.
+pickled inline in the BTree bucket) or a ``Bits`` (a persistent roaring
+bitmap, see ``cupola.catalog.bits``) once a second document shares the
+value. A field index of numbers (the dates, as epoch seconds) also keeps a
+bitmap per UTC day (``GRANULE``) of its values, so that a range is a union
+of a few hundred day bitmaps plus the exact values of the two edge days,
+and a sort walks days instead of values.
+
+Every index answers ``apply(query) -> pyroaring.BitMap`` (a new bitmap,
+the caller's to change), ``index_doc(docid, value)``, ``unindex_doc(docid)``
+and ``value_of(docid)``. Docids are ints in [0, 2**31).
 """
 
-from BTrees.IFBTree import IFTreeSet, difference, intersection, multiunion
+import heapq
+from operator import itemgetter
+
 from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+from pyroaring import BitMap
 from zope.index.text.okapiindex import OkapiIndex
 from zope.index.text.textindex import TextIndex as _ZopeTextIndex
 
+from cupola.catalog.bits import (Bits, add, as_bitmap, bitmap_of, count_in,
+                                 remove, union)
+from cupola.catalog.pathindex import PathIndex, ancestors, parent_path  # noqa: F401
+
+__all__ = ["FieldIndex", "KeywordIndex", "PathIndex", "TextIndex", "Bits",
+           "ancestors", "parent_path", "GRANULE"]
+
 _MISSING = object()
+GRANULE = 86400  # the coarse step of numeric values: a UTC day of seconds
+LOOKUP_SORT = 1000  # results up to this size are sorted by looking values up
 
 
-def _add(fwd, key, docid):
-    found = fwd.get(key)
-    if found is None:
-        fwd[key] = docid
-    elif isinstance(found, int):
-        if found != docid:
-            fwd[key] = IFTreeSet((found, docid))
-    else:
-        found.insert(docid)
-
-
-def _remove(fwd, key, docid):
-    found = fwd.get(key)
-    if found is None:
-        return
-    if isinstance(found, int):
-        if found == docid:
-            del fwd[key]
-        return
-    if docid in found:
-        found.remove(docid)
-    if len(found) == 1:
-        fwd[key] = found.minKey()
-    elif not found:
-        del fwd[key]
-
-
-def _count(found, docids):
-    """How many of *docids* a forward entry (int, tree set or None) holds."""
-    if found is None:
-        return 0
-    if isinstance(found, int):
-        return int(found in docids)
-    return len(intersection(found, docids))
-
-
-def as_set(found):
-    """An IF set of what a forward entry holds (an int or a tree set)."""
-    if found is None:
-        return IFTreeSet()
-    if isinstance(found, int):
-        return IFTreeSet((found,))
-    return found
+def granule(value):
+    """The coarse bucket of a numeric *value*; None for other values."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value // GRANULE)
+    return None
 
 
 class FieldIndex(Persistent):
     """One orderable value per document: equality, ranges, sorting."""
 
+    _coarse = None  # catalogs from before the day bitmaps: see clear()
+
     def __init__(self):
         self.clear()
 
     def clear(self):
-        self._fwd = OOBTree()   # {value: docid | IFTreeSet}
-        self._rev = IOBTree()   # {docid: value}
+        self._fwd = OOBTree()     # {value: docid | Bits}
+        self._rev = IOBTree()     # {docid: value}
+        self._coarse = OOBTree()  # {value // GRANULE: docid | Bits}, numbers only
         self._count = Length()
 
     def __len__(self):
@@ -85,18 +67,27 @@ class FieldIndex(Persistent):
         if old is not _MISSING:
             if old == value:
                 return
-            _remove(self._fwd, old, docid)
+            self._forget(docid, old)
         else:
             self._count.change(1)
-        _add(self._fwd, value, docid)
+        add(self._fwd, value, docid)
+        step = granule(value)
+        if step is not None:
+            add(self._coarse, step, docid)
         self._rev[docid] = value
+
+    def _forget(self, docid, old):
+        remove(self._fwd, old, docid)
+        step = granule(old)
+        if step is not None:
+            remove(self._coarse, step, docid)
 
     def unindex_doc(self, docid):
         old = self._rev.get(docid, _MISSING)
         if old is _MISSING:
             return
         del self._rev[docid]
-        _remove(self._fwd, old, docid)
+        self._forget(docid, old)
         self._count.change(-1)
 
     def value_of(self, docid, default=None):
@@ -108,51 +99,108 @@ class FieldIndex(Persistent):
     def docids(self):
         return self._rev.keys()
 
+    def entry(self, value):
+        """The forward entry of *value*: None, a docid or Bits (read only)."""
+        return self._fwd.get(value)
+
     def apply(self, query):
         """*query*: a value, a list of values (any of), or (min, max) range;
-        None at either end of a range leaves it open."""
+        None at either end of a range leaves it open. Raises TypeError for
+        a value that cannot be compared with the index's values."""
         if isinstance(query, tuple):
-            low, high = query
-            return multiunion(list(self._fwd.values(low, high)))
+            return self.range(*query)
         if isinstance(query, (list, set, frozenset)):
-            return multiunion([self._fwd[v] for v in query if v in self._fwd])
-        return as_set(self._fwd.get(query))
+            fwd = self._fwd
+            return union([fwd.get(v) for v in query])
+        return bitmap_of(self._fwd.get(query)).copy()
+
+    def range(self, low, high):
+        """Docids whose value is in [low, high] (None: open)."""
+        fwd, coarse = self._fwd, self._coarse
+        first, last = granule(low), granule(high)
+        numeric = (low is not None or high is not None) and coarse and \
+            (low is None or first is not None) and (high is None or last is not None)
+        if not numeric or (low is not None and high is not None and first >= last):
+            if low is not None and high is not None and low > high:
+                return BitMap()
+            if coarse and low is None and high is None:
+                return union(coarse.values())
+            return union(fwd.values(low, high))
+        parts = []
+        if low is not None:   # the first day, from low on
+            parts.extend(fwd.values(low, (first + 1) * GRANULE, excludemax=True))
+        parts.extend(coarse.values(None if low is None else first + 1,
+                                   None if high is None else last - 1))
+        if high is not None:  # the last day, up to high
+            parts.extend(fwd.values(last * GRANULE, high))
+        return union(parts)
 
     def count(self, value, docids):
         """How many of *docids* have *value*."""
-        return _count(self._fwd.get(value), docids)
+        return count_in(self._fwd.get(value), as_bitmap(docids))
 
     def sort(self, docids, reverse=False, limit=None):
-        """*docids* (an IF set) in the order of their values; missing last."""
+        """*docids* in the order of their values (ties by docid); those
+        without a value last. Only the first *limit* are put in order."""
+        docids = as_bitmap(docids)
         n = len(docids)
         if n == 0:
             return []
-        # Walking the whole index pays off when the result is a good part
-        # of it; otherwise sort the result by looking each value up.
-        if n * 8 < len(self._rev) or n < 200:
-            rev = self._rev
-            have = [d for d in docids if d in rev]
-            have.sort(key=rev.__getitem__, reverse=reverse)
-            missing = list(difference(docids, IFTreeSet(have))) if len(have) < n else []
-            ordered = have + missing
-            return ordered if limit is None else ordered[:limit]
+        want = n if limit is None else min(limit, n)
+        if n <= LOOKUP_SORT:
+            return self._sort_by_lookup(docids, reverse, want)
+        if self._coarse:
+            return self._sort_by_days(docids, reverse, want)
+        if self._count() * want < n * n:
+            return self._sort_by_walk(docids, reverse, want)
+        return self._sort_by_lookup(docids, reverse, want)
+
+    def _sort_by_lookup(self, docids, reverse, want, missing=True):
+        get = self._rev.get
+        pairs = [(get(d, _MISSING), d) for d in docids]
+        have = [p for p in pairs if p[0] is not _MISSING]
+        if want < len(have):
+            pick = heapq.nlargest if reverse else heapq.nsmallest
+            have = pick(want, have, key=itemgetter(0))
+        else:
+            have.sort(key=itemgetter(0), reverse=reverse)
+        ordered = [d for _, d in have]
+        if missing and len(ordered) < want:
+            ordered += [d for v, d in pairs if v is _MISSING][:want - len(ordered)]
+        return ordered
+
+    def _sort_by_days(self, docids, reverse, want):
+        """Walk the day bitmaps from the first (or last) day until they
+        hold *want* of *docids*, then sort only those."""
+        days = self._coarse.values()
+        picked, got = [], 0
+        for found in (reversed(days) if reverse else days):
+            n = count_in(found, docids)
+            if n:
+                picked.append(found)
+                got += n
+                if got >= want:
+                    break
+        candidates = docids & union(picked)
+        ordered = self._sort_by_lookup(candidates, reverse, want, missing=False)
+        if len(ordered) < want:  # every day walked: add those without a value
+            ordered += list(docids - candidates)[:want - len(ordered)]
+        return ordered
+
+    def _sort_by_walk(self, docids, reverse, want):
+        """Walk the values in order until they hold *want* of *docids*."""
         out = []
-        want = limit if limit is not None else n
-        entries = self._fwd.items()
-        if reverse:
-            entries = reversed(list(self._fwd.keys()))
-            entries = ((k, self._fwd[k]) for k in entries)
-        for _, found in entries:
+        entries = self._fwd.values()
+        for found in (reversed(entries) if reverse else entries):
             if isinstance(found, int):
                 if found in docids:
                     out.append(found)
             else:
-                out.extend(intersection(found, docids))
+                out.extend(docids & found.bits)
             if len(out) >= want:
-                break
-        if len(out) < want:
-            seen = IFTreeSet(out)
-            out.extend(d for d in docids if d not in seen)
+                return out[:want]
+        seen = BitMap(out)
+        out.extend(docids - seen)
         return out[:want]
 
 
@@ -163,7 +211,7 @@ class KeywordIndex(Persistent):
         self.clear()
 
     def clear(self):
-        self._fwd = OOBTree()   # {keyword: docid | IFTreeSet}
+        self._fwd = OOBTree()   # {keyword: docid | Bits}
         self._rev = IOBTree()   # {docid: tuple of keywords}
         self._count = Length()
 
@@ -179,9 +227,9 @@ class KeywordIndex(Persistent):
             return
         old_set = set(old or ())
         for word in old_set.difference(new):
-            _remove(self._fwd, word, docid)
+            remove(self._fwd, word, docid)
         for word in set(new).difference(old_set):
-            _add(self._fwd, word, docid)
+            add(self._fwd, word, docid)
         if old is None:
             self._count.change(1)
         self._rev[docid] = new
@@ -191,7 +239,7 @@ class KeywordIndex(Persistent):
         if old is None:
             return
         for word in old:
-            _remove(self._fwd, word, docid)
+            remove(self._fwd, word, docid)
         del self._rev[docid]
         self._count.change(-1)
 
@@ -204,105 +252,28 @@ class KeywordIndex(Persistent):
     def docids(self):
         return self._rev.keys()
 
+    def entry(self, value):
+        """The forward entry of *value*: None, a docid or Bits (read only)."""
+        return self._fwd.get(value)
+
     def apply(self, query, operator="or"):
         """Documents with any (or, with operator 'and', all) of *query*."""
         words = [query] if isinstance(query, str) else list(query)
+        fwd = self._fwd
         if operator == "and":
-            result = None
-            for word in words:
-                found = as_set(self._fwd.get(word))
-                result = found if result is None else intersection(result, found)
-            return result if result is not None else IFTreeSet()
-        return multiunion([self._fwd[w] for w in words if w in self._fwd])
+            if not words:
+                return BitMap()
+            result = bitmap_of(fwd.get(words[0])).copy()
+            for word in words[1:]:
+                if not result:
+                    break
+                result &= bitmap_of(fwd.get(word))
+            return result
+        return union([fwd.get(w) for w in words])
 
     def count(self, value, docids):
         """How many of *docids* have *value* among their keywords."""
-        return _count(self._fwd.get(value), docids)
-
-
-class PathIndex(Persistent):
-    """Where documents are: a subtree, the children of a folder, one object.
-
-    Paths are site-relative strings: ``/`` is the site, ``/a/b`` below it.
-    """
-
-    def __init__(self):
-        self.clear()
-
-    def clear(self):
-        self._subtree = OOBTree()   # {path: docid | IFTreeSet at or below it}
-        self._children = OOBTree()  # {parent path: IFTreeSet of children}
-        self._rev = IOBTree()       # {docid: path}
-        self._count = Length()
-
-    def __len__(self):
-        return self._count()
-
-    def index_doc(self, docid, path):
-        old = self._rev.get(docid)
-        if old == path:
-            return
-        if old is not None:
-            self.unindex_doc(docid)
-        for ancestor in ancestors(path):
-            _add(self._subtree, ancestor, docid)
-        if path != "/":
-            parent = parent_path(path)
-            children = self._children.get(parent)
-            if children is None:
-                children = self._children[parent] = IFTreeSet()
-            children.insert(docid)
-        self._rev[docid] = path
-        self._count.change(1)
-
-    def unindex_doc(self, docid):
-        path = self._rev.get(docid)
-        if path is None:
-            return
-        for ancestor in ancestors(path):
-            _remove(self._subtree, ancestor, docid)
-        if path != "/":
-            parent = parent_path(path)
-            children = self._children.get(parent)
-            if children is not None:
-                if docid in children:
-                    children.remove(docid)
-                if not children:
-                    del self._children[parent]
-        del self._rev[docid]
-        self._count.change(-1)
-
-    def value_of(self, docid, default=None):
-        return self._rev.get(docid, default)
-
-    def docids(self):
-        return self._rev.keys()
-
-    def apply(self, path, depth=None):
-        """Docids at *path* and below it, down *depth* levels (None: all;
-        0: the object itself; 1: its children, without itself)."""
-        if depth is None or depth < 0:
-            return as_set(self._subtree.get(path))
-        if depth == 0:
-            found = self._subtree.get(path)
-            if found is None:
-                return IFTreeSet()
-            mine = [d for d in as_set(found) if self._rev.get(d) == path]
-            return IFTreeSet(mine)
-        level, sets = [path], []
-        for _ in range(depth):
-            below = []
-            for parent in level:
-                children = self._children.get(parent)
-                if children is not None:
-                    sets.append(children)
-                    if depth > 1:
-                        below.extend(self._rev[d] for d in children
-                                     if self._children.has_key(self._rev[d]))
-            level = below
-            if not level:
-                break
-        return multiunion(sets)
+        return count_in(self._fwd.get(value), as_bitmap(docids))
 
 
 class TextIndex(Persistent):
@@ -341,8 +312,31 @@ class TextIndex(Persistent):
     def value_of(self, docid, default=None):
         return bool(docid in self._docs)
 
-    def docids(self):
-        return self._docs.keys()
+    def docids(self, query=None):
+        """Docids with text (no *query*), or a BitMap of those matching
+        *query*; raises ParseError on a malformed query."""
+        if query is None:
+            return self._docs.keys()
+        scores = self._index.apply(query)
+        self._v_last = (query, scores)  # for the rank() that follows
+        return BitMap(scores.keys())
+
+    def rank(self, query, candidates=None, limit=None):
+        """(matches among *candidates*, [(docid, score)] best first, at
+        most *limit*); raises ParseError on a malformed query."""
+        last, self._v_last = getattr(self, "_v_last", None), None
+        scores = last[1] if last is not None and last[0] == query \
+            else self._index.apply(query)
+        if candidates is None:
+            pairs = list(scores.items())
+        else:
+            candidates = as_bitmap(candidates)
+            pairs = [(d, s) for d, s in scores.items() if d in candidates]
+        if limit is None or limit >= len(pairs):
+            ranked = sorted(pairs, key=itemgetter(1), reverse=True)
+        else:
+            ranked = heapq.nlargest(limit, pairs, key=itemgetter(1))
+        return len(pairs), ranked
 
     @property
     def lexicon(self):
@@ -353,16 +347,3 @@ class TextIndex(Persistent):
         string with AND, OR, NOT, "phrases" and globs*); raises
         zope.index.text.parsetree.ParseError on a malformed query."""
         return self._index.apply(query)
-
-
-def ancestors(path):
-    """'/a/b' -> ['/', '/a', '/a/b']."""
-    if path == "/":
-        return ["/"]
-    parts = path.split("/")[1:]
-    return ["/"] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def parent_path(path):
-    head = path.rsplit("/", 1)[0]
-    return head or "/"

@@ -1,31 +1,27 @@
 """Searching the catalog: one call, lazy sized results, facets.
 
-``search(catalog, request, **query)`` intersects the index answers, always
-keeps only what the request's user may view (and, unless the user may see
-inactive content, what is inside its publication window), and returns a
-``Results``: sized, sliceable, sorted on demand, whose items are ``Brain``
-records built from metadata without loading objects.
+``search(catalog, request, **query)`` intersects the index answers
+(pyroaring bitmaps, combined in C), always keeps only what the request's
+user may view (and, unless the user may see inactive content, what is
+inside its publication window), and returns a ``Results``: sized by its
+bitmap, sliceable, sorted on demand only as far as the slice asked for,
+whose items are ``Brain`` records built from metadata without loading
+objects.
 """
 
-import heapq
 import time
 from datetime import datetime, timezone
-from operator import itemgetter
 
-from BTrees.IFBTree import IFTreeSet, difference, intersection, multiunion
-
-from cupola.catalog.security import request_tokens
+from cupola.catalog.bits import as_bitmap
+from cupola.catalog.facets import DATE_BUCKETS, DAY, date_facet, value_facet  # noqa: F401
+from cupola.catalog.security import request_tokens, visible
 
 SORTABLE = {"title": "sortable_title", "modified": "modified", "created": "created",
             "effective": "effective", "expires": "expires", "type": "type_name",
             "state": "state", "creator": "creator"}
 ALIASES = {"type": "type_name"}
 DATE_INDEXES = ("created", "modified", "effective", "expires")
-DAY = 86400
-DATE_BUCKETS = (("day", "Past day", 0, DAY), ("week", "Past week", DAY, 7 * DAY),
-                ("month", "Past month", 7 * DAY, 31 * DAY),
-                ("year", "Past year", 31 * DAY, 366 * DAY),
-                ("older", "Older", 366 * DAY, None))
+NOT_CRITERIA = ("text", "allowed", "allowed_inactive")
 
 
 class QueryError(ValueError):
@@ -44,35 +40,34 @@ def search(catalog, request=None, *, unrestricted=False, path=None, depth=None,
     zope.index's ParseError for a malformed text query.
     """
     now = int(now if now is not None else time.time())
-    sets, scores = [], None
+    text = text.strip() if text and text.strip() else None
+    sets = []
     if path is not None:
         sets.append(catalog._paths.apply(_norm_path(path), depth))
-    if text and text.strip():
-        scores = catalog.index("text").apply(text)
-        sets.append(IFTreeSet(scores.keys()))
+    if text is not None:
+        sets.append(as_bitmap(catalog.index("text").docids(text)))
     for name, value in criteria.items():
         if value is None:
             continue
         name = ALIASES.get(name, name)
-        if not catalog.has_index(name) or name in ("text", "allowed", "allowed_inactive"):
+        if not catalog.has_index(name) or name in NOT_CRITERIA:
             raise QueryError(f"The catalog has no index {name!r} to search.")
         sets.append(_apply(catalog.index(name), name, value))
     if not sets:
         sets.append(catalog._paths.apply("/"))
     result = _intersect(sets)
     if not unrestricted:
-        result = _visible(catalog, result, request_tokens(request), now, request)
-    if sort_on is None and scores is not None:
+        result = visible(catalog, result, request_tokens(request), now, request)
+    if sort_on is None and text is not None:
         sort_on = "relevance"
-    results = Results(catalog, result, scores, sort_on, reverse, now)
+    results = Results(catalog, result, sort_on, reverse, now, text)
     if batch_size is not None:
         results.prepare(batch_start + batch_size)
     return results
 
 
 def _norm_path(path):
-    path = "/" + path.strip("/")
-    return path
+    return "/" + path.strip("/")
 
 
 def _apply(index, name, value):
@@ -102,50 +97,25 @@ def _seconds(value):
 
 
 def _intersect(sets):
+    """The intersection of *sets* (new BitMaps, changed here), smallest first."""
     sets = sorted(sets, key=len)
     result = sets[0]
     for other in sets[1:]:
         if not result:
             break
-        result = intersection(result, other)
-    return result if result is not None else IFTreeSet()
-
-
-def _visible(catalog, result, tokens, now, request=None):
-    if not result:
-        return result
-    result = intersection(result, catalog.index("allowed").apply(tokens))
-    effective, expires = catalog.index("effective"), catalog.index("expires")
-    inactive = multiunion([effective.apply((now + 1, None)),
-                           expires.apply((None, now))])
-    if request is not None:
-        _note_boundary(request, effective, expires, now)
-    if inactive:
-        hidden = intersection(result, inactive)
-        if hidden:
-            hidden = difference(hidden, catalog.index("allowed_inactive").apply(tokens))
-            if hidden:
-                result = difference(result, hidden)
+        result &= other
     return result
 
 
-def _note_boundary(request, effective, expires, now):
-    """Cached responses built from this search go stale at the next moment
-    a document enters or leaves its publication window."""
-    from cupola.responsecache import note_expiry
-    for index in (effective, expires):
-        upcoming = index._fwd.keys(now + 1)
-        for first in upcoming:
-            note_expiry(request.environ, first)
-            break
-
-
 class Results:
-    """A lazy, sized, sorted sequence of Brains."""
+    """A lazy, sized, sorted sequence of Brains over a BitMap of docids."""
 
-    def __init__(self, catalog, docids, scores, sort_on, reverse, now):
-        self.catalog, self.docids, self.scores = catalog, docids, scores
-        self.sort_on, self.reverse, self.now = sort_on, reverse, now
+    def __init__(self, catalog, docids, sort_on=None, reverse=False, now=None,
+                 text=None):
+        self.catalog, self.docids = catalog, as_bitmap(docids)
+        self.sort_on, self.reverse, self.text = sort_on, reverse, text
+        self.now = int(now if now is not None else time.time())
+        self.scores = {}   # {docid: relevance} of the ranked ones
         self._order, self._complete = [], False
 
     def __len__(self):
@@ -156,33 +126,38 @@ class Results:
 
     def prepare(self, limit):
         """Sort at least the first *limit* results."""
-        if self._complete or len(self._order) >= min(limit, len(self.docids)):
+        n = len(self.docids)
+        if self._complete or len(self._order) >= min(limit, n):
             return
-        self._order = self._sorted(limit if limit < len(self.docids) else None)
-        self._complete = len(self._order) >= len(self.docids)
+        self._order = self._sorted(limit if limit < n else None)
+        self._complete = len(self._order) >= n
 
     def _sorted(self, limit):
         docids = self.docids
-        if self.sort_on == "relevance" and self.scores is None:
+        if self.sort_on == "relevance" and self.text is None:
             self.sort_on = None  # nothing to rank by: keep the catalog's order
         if self.sort_on == "relevance":
-            scores = self.scores
-            pairs = ((d, scores[d]) for d in docids)
-            if limit is None:
-                ranked = sorted(pairs, key=itemgetter(1), reverse=not self.reverse)
-            elif self.reverse:
-                ranked = heapq.nsmallest(limit, pairs, key=itemgetter(1))
-            else:
-                ranked = heapq.nlargest(limit, pairs, key=itemgetter(1))
-            return [d for d, _ in ranked]
+            return self._ranked(limit)
         if self.sort_on in (None, "", "docid"):
-            ordered = list(docids)
-            ordered = ordered[::-1] if self.reverse else ordered
-            return ordered if limit is None else ordered[:limit]
+            if self.reverse:
+                tail = docids if limit is None else docids[-limit:]
+                return list(tail)[::-1]
+            return list(docids if limit is None else docids[:limit])
         name = SORTABLE.get(self.sort_on, self.sort_on)
         if not self.catalog.has_index(name) or self.catalog._kinds.get(name) != "field":
             raise QueryError(f"Cannot sort on {self.sort_on!r}.")
         return self.catalog.index(name).sort(docids, reverse=self.reverse, limit=limit)
+
+    def _ranked(self, limit):
+        index = self.catalog.index("text")
+        _, ranked = index.rank(self.text, candidates=self.docids,
+                               limit=None if self.reverse else limit)
+        self.scores.update(ranked)
+        order = [d for d, _ in ranked]
+        if self.reverse:  # the least relevant first
+            order.reverse()
+            order = order if limit is None else order[:limit]
+        return order
 
     def __getitem__(self, key):
         if isinstance(key, slice):
@@ -204,8 +179,7 @@ class Results:
             yield self._brain(docid)
 
     def _brain(self, docid):
-        score = self.scores.get(docid) if self.scores is not None else None
-        return Brain(self.catalog, docid, score)
+        return Brain(self.catalog, docid, self.scores.get(docid))
 
     def batch(self, start, size):
         return self[start:start + size]
@@ -219,48 +193,13 @@ class Results:
         out = {}
         for facet in names or ("type", "state", "subject", "modified"):
             name = ALIASES.get(facet, facet)
-            if not self.catalog.has_index(name) or name in ("text", "allowed",
-                                                            "allowed_inactive"):
+            if not self.catalog.has_index(name) or name in NOT_CRITERIA:
                 raise QueryError(f"The catalog has no index {name!r} to count.")
             index = self.catalog.index(name)
             if name in DATE_INDEXES:
-                out[facet] = self._date_facet(index)
+                out[facet] = date_facet(index, self.docids, self.now)
             else:
-                out[facet] = self._value_facet(index, limit)
-        return out
-
-    def _value_facet(self, index, limit):
-        docids = self.docids
-        counts = {}
-        if len(docids) < 2 * len(index._fwd):
-            rev = index._rev
-            for d in docids:
-                value = rev.get(d)
-                for v in (value if isinstance(value, tuple) else (value,)):
-                    if v is not None:
-                        counts[v] = counts.get(v, 0) + 1
-        else:
-            for value in index.values():
-                n = index.count(value, docids)
-                if n:
-                    counts[value] = n
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-        return ranked[:limit]
-
-    def _date_facet(self, index):
-        docids, now = self.docids, self.now
-        out = []
-        if len(docids) < 5000:
-            rev = index._rev
-            ages = [now - rev[d] for d in docids if d in rev]
-            for key, label, young, old in DATE_BUCKETS:
-                n = sum(1 for a in ages if a >= young and (old is None or a < old))
-                out.append((key, n))
-            return out
-        for key, label, young, old in DATE_BUCKETS:
-            low = None if old is None else now - old + 1
-            found = index.apply((low, now - young))
-            out.append((key, len(intersection(found, docids)) if found else 0))
+                out[facet] = value_facet(index, self.docids, limit)
         return out
 
 
@@ -301,3 +240,4 @@ class Brain:
 
     def __repr__(self):
         return f"<Brain {self.path!r}>"
+

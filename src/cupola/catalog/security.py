@@ -45,3 +45,33 @@ def request_tokens(request):
         return [ANONYMOUS]
     return sorted(global_roles(request)) + [
         USER_PREFIX + p for p in user_principals(request)]
+
+
+def visible(catalog, result, tokens, now, request=None):
+    """The docids of the BitMap *result* (changed in place) that a searcher
+    with *tokens* may view at *now* (epoch seconds): allowed to view, and
+    inside the publication window unless allowed to see inactive content."""
+    if not result:
+        return result
+    result &= catalog.index("allowed").apply(tokens)
+    effective, expires = catalog.index("effective"), catalog.index("expires")
+    if request is not None:
+        _note_boundary(request, effective, expires, now)
+    if not result:
+        return result
+    hidden = result & effective.range(now + 1, None)
+    hidden |= result & expires.range(None, now)
+    if hidden:
+        hidden -= catalog.index("allowed_inactive").apply(tokens)
+        result -= hidden
+    return result
+
+
+def _note_boundary(request, effective, expires, now):
+    """Cached responses built from this search go stale at the next moment
+    a document enters or leaves its publication window."""
+    from cupola.responsecache import note_expiry
+    for index in (effective, expires):
+        for first in index._fwd.keys(now + 1):
+            note_expiry(request.environ, first)
+            break

@@ -1,8 +1,9 @@
 """The catalog's index types: field, keyword, path and text."""
 
 import pytest
-from BTrees.IFBTree import IFTreeSet
+from pyroaring import BitMap
 
+from cupola.catalog.bits import Bits
 from cupola.catalog.indexes import (FieldIndex, KeywordIndex, PathIndex,
                                     TextIndex, ancestors, parent_path)
 
@@ -20,12 +21,12 @@ class TestFieldIndexStorage:
         index = field_index({1: "a"})
         assert index._fwd["a"] == 1 and isinstance(index._fwd["a"], int)
 
-    def test_a_value_shared_by_two_documents_becomes_a_tree_set(self):
+    def test_a_value_shared_by_two_documents_becomes_a_bitmap(self):
         index = field_index({1: "a", 2: "a"})
-        assert isinstance(index._fwd["a"], IFTreeSet)
+        assert isinstance(index._fwd["a"], Bits)
         assert list(index._fwd["a"]) == [1, 2]
 
-    def test_the_tree_set_goes_back_to_an_int_at_one_document(self):
+    def test_the_bitmap_goes_back_to_an_int_at_one_document(self):
         index = field_index({1: "a", 2: "a"})
         index.unindex_doc(1)
         assert index._fwd["a"] == 2 and isinstance(index._fwd["a"], int)
@@ -97,7 +98,7 @@ class TestFieldIndexQueries:
 
     def test_count_of_a_value_in_a_result(self):
         index = self.make_one()
-        assert [index.count(v, IFTreeSet([1, 2, 4])) for v in (10, 20, 30, 40, 99)] \
+        assert [index.count(v, BitMap([1, 2, 4])) for v in (10, 20, 30, 40, 99)] \
             == [1, 1, 1, 0, 0]
 
 
@@ -109,26 +110,26 @@ class TestFieldIndexSort:
         return field_index(self.VALUES)
 
     def test_sort_small_result_by_value_ties_by_docid_missing_last(self):
-        docids = IFTreeSet(range(1, 10))
+        docids = BitMap(range(1, 10))
         assert self.make_one().sort(docids) == [6, 2, 5, 8, 9, 4, 1, 3, 7]
 
     def test_sort_reverse_keeps_missing_last(self):
-        docids = IFTreeSet(range(1, 10))
+        docids = BitMap(range(1, 10))
         assert self.make_one().sort(docids, reverse=True) == [1, 4, 9, 2, 5, 8, 6, 3, 7]
 
     def test_sort_with_limit(self):
-        docids = IFTreeSet(range(1, 10))
+        docids = BitMap(range(1, 10))
         assert self.make_one().sort(docids, limit=3) == [6, 2, 5]
 
     def test_sort_with_a_limit_reaching_the_missing(self):
-        docids = IFTreeSet(range(1, 10))
+        docids = BitMap(range(1, 10))
         assert self.make_one().sort(docids, limit=8) == [6, 2, 5, 8, 9, 4, 1, 3]
 
     def test_sort_of_a_subset(self):
-        assert self.make_one().sort(IFTreeSet([1, 3, 6])) == [6, 1, 3]
+        assert self.make_one().sort(BitMap([1, 3, 6])) == [6, 1, 3]
 
     def test_sort_of_nothing(self):
-        assert self.make_one().sort(IFTreeSet()) == []
+        assert self.make_one().sort(BitMap()) == []
 
 
 class TestFieldIndexSortLarge:
@@ -150,32 +151,32 @@ class TestFieldIndexSortLarge:
         return ordered if limit is None else ordered[:limit]
 
     def test_the_whole_index(self):
-        docids = IFTreeSet(range(1, self.N + 1))
+        docids = BitMap(range(1, self.N + 1))
         assert field_index(self.values()).sort(docids) == self.expected(docids)
 
     def test_reverse(self):
-        docids = IFTreeSet(range(1, self.N + 1))
+        docids = BitMap(range(1, self.N + 1))
         assert field_index(self.values()).sort(docids, reverse=True) \
             == self.expected(docids, reverse=True)
 
     def test_limit(self):
-        docids = IFTreeSet(range(1, self.N + 1))
+        docids = BitMap(range(1, self.N + 1))
         assert field_index(self.values()).sort(docids, limit=25) \
             == self.expected(docids, limit=25)
 
     def test_reverse_with_limit(self):
-        docids = IFTreeSet(range(1, self.N + 1))
+        docids = BitMap(range(1, self.N + 1))
         assert field_index(self.values()).sort(docids, reverse=True, limit=25) \
             == self.expected(docids, reverse=True, limit=25)
 
     def test_limit_reaching_the_missing(self):
-        docids = IFTreeSet(range(1, self.N + 1))
+        docids = BitMap(range(1, self.N + 1))
         limit = self.N - 10
         assert field_index(self.values()).sort(docids, limit=limit) \
             == self.expected(docids, limit=limit)
 
     def test_a_part_of_the_index(self):
-        docids = IFTreeSet(range(101, 351))
+        docids = BitMap(range(101, 351))
         assert field_index(self.values()).sort(docids, reverse=True) \
             == self.expected(docids, reverse=True)
 
@@ -238,7 +239,7 @@ class TestKeywordIndex:
 
     def test_count_of_a_word_in_a_result(self):
         index = self.make_one()
-        assert [index.count(w, IFTreeSet([1, 2])) for w in ("red", "green", "blue", "x")] \
+        assert [index.count(w, BitMap([1, 2])) for w in ("red", "green", "blue", "x")] \
             == [1, 2, 1, 0]
 
 

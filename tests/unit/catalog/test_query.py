@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 
 import pytest
-from BTrees.IFBTree import IFTreeSet
+from pyroaring import BitMap
 
 from cupola.catalog.query import DAY, QueryError, Results
 from cupola.content import operations as ops
@@ -348,8 +348,9 @@ class TestFacets:
 
 
 class TestDateFacetSizes:
-    """Results of 5000 or more count date buckets by ranges in the index;
-    smaller ones by looking each date up. Both must agree."""
+    """Results of more than LOOKUP_COUNT (1000) count date buckets by day
+    bitmaps of the index; smaller ones by looking each date up. Both must
+    agree."""
 
     def results(self, registry, size, ages):
         from cupola.catalog.catalog import Catalog
@@ -358,7 +359,7 @@ class TestDateFacetSizes:
         for docid in range(1, 6001):
             catalog._paths.index_doc(docid, f"/d{docid}")
             catalog.index("modified").index_doc(docid, NOW - ages[docid % 5])
-        return Results(catalog, IFTreeSet(range(1, size + 1)), None, None, False, NOW)
+        return Results(catalog, BitMap(range(1, size + 1)), now=NOW)
 
     def test_past_dates_agree(self, registry):
         ages = (10, 2 * DAY, 40 * DAY, 400 * DAY, 800 * DAY)

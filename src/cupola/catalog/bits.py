@@ -1,0 +1,137 @@
+"""Docid sets of the catalog's indexes: pyroaring bitmaps, stored.
+
+``Bits`` is a persistent wrapper around one ``pyroaring.BitMap``: its
+pickled state is the bitmap's portable serialization (a few bytes for a
+run of sequential docids, at most about 8 KB per 65,536 docids), so an
+index keeps one small persistent object per value shared by two or more
+documents, and an edit rewrites only the bitmaps of the values it touched.
+Two transactions that change one bitmap concurrently are merged
+(``_p_resolveConflict``): each one's additions and removals are applied to
+what the other committed.
+
+A forward entry of an index is either a plain int (the one document with
+that value, pickled inline in the BTree bucket) or a ``Bits`` of two or
+more; ``add``/``remove``/``bitmap_of`` keep that shape.
+"""
+
+from persistent import Persistent
+from pyroaring import BitMap
+
+EMPTY = BitMap()
+
+
+class Bits(Persistent):
+    """A persistent set of docids (ints in [0, 2**32))."""
+
+    def __init__(self, docids=()):
+        self.bits = BitMap(docids)
+
+    def __getstate__(self):
+        self.bits.run_optimize()  # runs of sequential docids: a few bytes
+        return self.bits.serialize()
+
+    def __setstate__(self, state):
+        self.bits = BitMap.deserialize(state)
+
+    def add(self, docid):
+        self.bits.add(docid)
+        self._p_changed = True
+
+    def discard(self, docid):
+        self.bits.discard(docid)
+        self._p_changed = True
+
+    def __contains__(self, docid):
+        return docid in self.bits
+
+    def __iter__(self):
+        return iter(self.bits)
+
+    def __len__(self):
+        return len(self.bits)
+
+    def __bool__(self):
+        return bool(self.bits)
+
+    def minKey(self):
+        return self.bits.min()
+
+    def _p_resolveConflict(self, old, committed, new):
+        old, committed, new = (BitMap.deserialize(s) for s in (old, committed, new))
+        return ((committed | (new - old)) - (old - new)).serialize()
+
+    def __repr__(self):
+        return f"<Bits of {len(self.bits)}>"
+
+
+def add(fwd, key, docid):
+    """Put *docid* in the forward entry of *key* (an int, then Bits)."""
+    found = fwd.get(key)
+    if found is None:
+        fwd[key] = docid
+    elif isinstance(found, int):
+        if found != docid:
+            fwd[key] = Bits((found, docid))
+    else:
+        found.add(docid)
+
+
+def remove(fwd, key, docid):
+    """Take *docid* out of the entry of *key*; one left becomes an int."""
+    found = fwd.get(key)
+    if found is None:
+        return
+    if isinstance(found, int):
+        if found == docid:
+            del fwd[key]
+        return
+    if docid in found:
+        found.discard(docid)
+    if len(found) == 1:
+        fwd[key] = found.minKey()
+    elif not found:
+        del fwd[key]
+
+
+def bitmap_of(found):
+    """The docids of a forward entry (int, Bits or None) as a BitMap that
+    the caller must not change (copy it first)."""
+    if found is None:
+        return EMPTY
+    if isinstance(found, int):
+        return BitMap((found,))
+    return found.bits
+
+
+def union(entries):
+    """A new BitMap of every docid in *entries* (ints, Bits, BitMaps)."""
+    singles, maps = [], []
+    for found in entries:
+        if isinstance(found, int):
+            singles.append(found)
+        elif isinstance(found, Bits):
+            maps.append(found.bits)
+        elif found is not None:
+            maps.append(found)
+    result = BitMap.union(*maps) if maps else BitMap()
+    if singles:
+        result.update(singles)
+    return result
+
+
+def as_bitmap(docids):
+    """*docids* (any iterable of ints, a BitMap, Bits) as a BitMap."""
+    if isinstance(docids, BitMap):
+        return docids
+    if isinstance(docids, Bits):
+        return docids.bits
+    return BitMap(docids)
+
+
+def count_in(found, docids):
+    """How many of the BitMap *docids* a forward entry holds."""
+    if found is None:
+        return 0
+    if isinstance(found, int):
+        return int(found in docids)
+    return docids.intersection_cardinality(found.bits)

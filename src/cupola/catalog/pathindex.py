@@ -1,0 +1,116 @@
+"""Where documents are: a subtree, the children of a folder, one object.
+
+Paths are site-relative strings: ``/`` is the site, ``/a/b`` below it.
+Stored state::
+
+    _subtree   # OOBTree {path: docid | Bits}: the documents at or below path
+    _children  # OOBTree {parent path: Bits}: its direct children
+    _rev       # IOBTree {docid: path}
+
+A subtree query is one bitmap; children ``depth`` levels down are the
+union of the children bitmaps of the containers above that depth.
+"""
+
+from BTrees.IOBTree import IOBTree
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from pyroaring import BitMap
+
+from cupola.catalog.bits import Bits, add, bitmap_of, remove, union
+
+
+class PathIndex(Persistent):
+    """Docids by path: subtrees with a depth; see the module docstring."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self._subtree = OOBTree()
+        self._children = OOBTree()
+        self._rev = IOBTree()
+        self._count = Length()
+
+    def __len__(self):
+        return self._count()
+
+    def index_doc(self, docid, path):
+        old = self._rev.get(docid)
+        if old == path:
+            return
+        if old is not None:
+            self.unindex_doc(docid)
+        for ancestor in ancestors(path):
+            add(self._subtree, ancestor, docid)
+        if path != "/":
+            parent = parent_path(path)
+            children = self._children.get(parent)
+            if children is None:
+                children = self._children[parent] = Bits()
+            children.add(docid)
+        self._rev[docid] = path
+        self._count.change(1)
+
+    def unindex_doc(self, docid):
+        path = self._rev.get(docid)
+        if path is None:
+            return
+        for ancestor in ancestors(path):
+            remove(self._subtree, ancestor, docid)
+        if path != "/":
+            parent = parent_path(path)
+            children = self._children.get(parent)
+            if children is not None:
+                children.discard(docid)
+                if not children:
+                    del self._children[parent]
+        del self._rev[docid]
+        self._count.change(-1)
+
+    def value_of(self, docid, default=None):
+        return self._rev.get(docid, default)
+
+    def docids(self):
+        return self._rev.keys()
+
+    def apply(self, path, depth=None):
+        """A new BitMap of the docids at *path* and below it, down *depth*
+        levels (None: all; 0: the object itself; 1: its children, without
+        itself)."""
+        if depth is None or depth < 0:
+            return bitmap_of(self._subtree.get(path)).copy()
+        if depth == 0:
+            return self._itself(path)
+        prefix = "" if path == "/" else path
+        deepest = _level(path) + depth - 1  # the lowest parent to include
+        parents = [path] + [p for p in self._children.keys(
+            prefix + "/", prefix + "0", excludemax=True)
+        if p != path and _level(p) <= deepest]
+        return union([self._children.get(p) for p in parents])
+
+    def _itself(self, path):
+        below = bitmap_of(self._subtree.get(path))
+        if path == "/":  # the root is no one's child: all but its subtrees
+            return below - union([self._subtree.get(self._rev[d])
+                                  for d in bitmap_of(self._children.get("/"))])
+        # the one child of path's parent that is at or below path
+        return below & bitmap_of(self._children.get(parent_path(path))) \
+            if below else BitMap()
+
+
+def _level(path):
+    return 0 if path == "/" else path.count("/")
+
+
+def ancestors(path):
+    """'/a/b' -> ['/', '/a', '/a/b']."""
+    if path == "/":
+        return ["/"]
+    parts = path.split("/")[1:]
+    return ["/"] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def parent_path(path):
+    head = path.rsplit("/", 1)[0]
+    return head or "/"
