@@ -16,6 +16,7 @@ COMMANDS = {
     "import": ("cupola.cli.importer", "import an export into a folder of the site"),
     "backup": ("cupola.cli.backup", "back up Data.fs (repozo, full or incremental) and its blobs"),
     "restore": ("cupola.cli.restore", "restore a backup into a new place, as of a time"),
+    "pack": ("cupola.cli.pack", "pack the database: drop history older than N days"),
 }
 
 

@@ -135,7 +135,7 @@ def backup(data_fs, blob_dir, folder, full=False, gzip=False, progress=None):
         + (["-z"] if gzip else [])
     options = repozo.parseargs(argv)
     options.test_now = time.strptime(stamp, STAMP)[:6]  # the name repozo gives
-    with _watch(folder / "tmp.tmp", data_fs.stat().st_size,
+    with watch_file(folder / "tmp.tmp", data_fs.stat().st_size,
                 progress and progress("Backing up Data.fs")):
         try:
             repozo.do_backup(options)
@@ -204,8 +204,8 @@ def _blob_files(blob_dir):
         if rel_root == Path("."):
             dirs[:] = [d for d in dirs if d != "tmp"]
         for name in files:
-            if name.endswith(".lock"):
-                continue
+            if name.startswith(".") and name != ".layout":
+                continue  # .lock, and .removed while a pack runs
             found.append((rel_root / name).as_posix())
     return sorted(found)
 
@@ -251,7 +251,7 @@ def _write_json(path, data):
     os.replace(part, path)
 
 
-class _watch:
+class watch_file:
     """Report the growth of *path* towards *total* bytes from a thread."""
 
     def __init__(self, path, total, progress):

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cupola.db.backups import (BLOBS, CHUNK, STAMP, BackupError, _manifests,
-                               _watch)
+                               watch_file)
 
 _BLOB_FILE = re.compile(r"^0x([0-9a-f]{16})\.blob$")
 
@@ -77,7 +77,7 @@ def restore(folder, data_fs, blob_dir, date=None, progress=None):
     _remove(part, part_blobs)
     try:
         options = _options(folder, date, part)
-        with _watch(str(part) + ".part", _chain_size(folder, chain),
+        with watch_file(str(part) + ".part", _chain_size(folder, chain),
                     progress and progress("Restoring Data.fs")):
             try:
                 repozo.do_recover(options)
