@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 def includeme(config):
     config.include("cupola.skins")
+    config.include("cupola.addons")
     config.include("cupola.security")
     config.include("cupola.content")
     config.include("cupola.workflow")

@@ -22,11 +22,13 @@ from webob import Response
 from ZODB.POSException import ConflictError, StorageError
 from zope.interface import alsoProvides
 
+from cupola.addons.sites import site_state
 from cupola.db.bootstrap import get_site
 from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, Forbidden,
                                HTTPError, MethodNotAllowed, NotFound,
-                               ServiceUnavailable, URITooLong)
-from cupola.registry import pop_registry, push_registry
+                               ServiceUnavailable, UpgradeNeeded, URITooLong)
+from cupola.registry import (pop_active_addons, pop_registry,
+                             push_active_addons, push_registry)
 from cupola.rendering import render_template
 from cupola.request import Request
 from cupola.responsecache import CACHEABLE, UNTIL, ResponseCache, answer
@@ -192,7 +194,7 @@ class Application:
             log.warning("database unavailable: %s", e)
             return self.bare_error(ServiceUnavailable())
         tm = conn.transaction_manager
-        healthy = False
+        healthy = scoped = False
         try:
             request.conn = conn
             try:
@@ -201,6 +203,12 @@ class Application:
                 tm.abort()
                 return self.bare_error(ServiceUnavailable(
                     "This database holds no site yet: run `cupola init`."))
+            # the add-ons active in this site: their layers mark the request
+            state = request.addons = site_state(self.registry, request.site)
+            if state.layers:
+                alsoProvides(request, *state.layers)
+            push_active_addons(state.active)
+            scoped = True
             try:
                 response = work()
             except ConflictError:
@@ -222,6 +230,8 @@ class Application:
             return response
         finally:
             request.conn = None
+            if scoped:
+                pop_active_addons()
             if healthy:
                 conn.cacheGC()
             else:
@@ -283,6 +293,13 @@ class Application:
                 request, request.form.get("_csrf") or request.headers.get("X-CSRF-Token")):
             raise Forbidden("The form has expired or did not come from this "
                             "site. Reload the page and try again.")
+        if method not in SAFE and request.addons.core_behind and not entry.upgrade_safe:
+            state = request.addons
+            raise UpgradeNeeded(
+                f"The site's data is at version {state.core_installed}; the "
+                f"installed Cupola needs version {state.core_target}. Run "
+                "`cupola upgrade` (or Upgrade on the site's Add-ons screen) "
+                "before making changes.", {"Retry-After": "60"})
         etag = None
         if entry.conditional and method in ("GET", "HEAD"):
             etag = self.etag(request, context, name)

@@ -34,6 +34,7 @@ class ViewEntry:
     origin: str = "?"
     csrf: bool = True          # check the CSRF token on unsafe methods
     conditional: bool = False  # answer If-None-Match with 304
+    upgrade_safe: bool = False  # answers unsafe methods while an upgrade is due
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ViewInfo:
 class Permission:
     name: str
     title: str
+    roles: frozenset = None  # roles granted it where no workflow state says
 
 
 @dataclass
@@ -69,10 +71,15 @@ class TypeInfo:
     addable: bool = True
     description: str = ""
     icon: str = "document"
+    addon: str = None  # the add-on that registered it, None for the core
 
     def allows(self, type_name):
-        return (self.allowed_children is None
-                or type_name in self.allowed_children)
+        """Whether *type_name* may be added inside: it is an allowed child
+        and, if an add-on's, that add-on is active in the current site."""
+        if (self.allowed_children is not None
+                and type_name not in self.allowed_children):
+            return False
+        return type_available(type_name)
 
 
 class Registry(Components):
@@ -89,6 +96,11 @@ class Registry(Components):
         self.views = []          # [(context spec, layer spec, ViewInfo)], for audits
         self.catalog_indexes = {}  # {name: IndexDefinition}, see cupola.catalog
         self.catalog_columns = {}  # {name: ColumnDefinition}
+        self.addons = {}         # {name: AddonInfo}, see cupola.addons
+        self.schema_versions = {}  # {"cupola" or add-on name: current schema version}
+        self.upgrade_steps = {}  # {"cupola" or add-on name: [UpgradeStep]}
+        self.skin_layer_addons = {}  # {skin layer name: add-on name}
+        self.addon_claims = {}   # {view key: (AddonInfo, origin)} across add-ons
         self._origins = {}       # {key: origin} for conflict reports
 
     # -- lookups used on every request (kept short) --
@@ -136,6 +148,37 @@ def pop_registry():
 def query_current_registry():
     stack = getattr(_local, "stack", None)
     return stack[-1] if stack else None
+
+
+# -- the add-ons active in the site this thread works on ----------------------
+
+def push_active_addons(names):
+    """Make *names* (a frozenset) the active add-ons until the matching pop."""
+    stack = getattr(_local, "active", None)
+    if stack is None:
+        stack = _local.active = []
+    stack.append(names)
+
+
+def pop_active_addons():
+    _local.active.pop()
+
+
+def query_active_addons():
+    """The active add-ons of the current site, or None outside any site
+    (scripts that did not ask: then every add-on counts as active)."""
+    stack = getattr(_local, "active", None)
+    return stack[-1] if stack else None
+
+
+def type_available(type_name):
+    """Whether content of *type_name* may be added in the current site."""
+    active = query_active_addons()
+    if active is None:
+        return True
+    registry = query_current_registry()
+    info = registry.types.get(type_name) if registry is not None else None
+    return info is None or info.addon is None or info.addon in active
 
 
 def _dispatch(event):
@@ -195,6 +238,7 @@ class Configurator:
         if settings and registry is not None:
             self.registry.settings.update(settings)
         self.package = package
+        self.addon = None  # the AddonInfo whose includeme is running
         self._included = set()
 
     @property
@@ -217,7 +261,54 @@ class Configurator:
         if key in self._included:
             return
         self._included.add(key)
-        func(self)
+        addon = self.addon
+        try:
+            func(self)
+        finally:
+            self.addon = addon
+
+    def include_addon(self, target, name, dist=None):
+        """Include an add-on found through its entry point *name*.
+
+        Its ``includeme`` should call ``add_addon`` first; one that does not
+        is declared from the entry point (name, distribution metadata).
+        """
+        from cupola.addons.declaration import placeholder, register_addon
+        module = target if isinstance(target, str) else target.__module__
+        func = resolve(target) if ":" in str(target) else target
+        before = self.addon
+        self.addon = info = placeholder(name, dist, module.split(":")[0].split(".")[0])
+        try:
+            self.include(func)
+        finally:
+            self.addon = before
+        if not info.declared and info.used:
+            register_addon(self, info)
+
+    def add_addon(self, name, title=None, description="", version=None,
+                  layer=None, install=None, uninstall=None, depends=(),
+                  overrides=(), schema_version=1):
+        """Declare the add-on whose ``includeme`` is running; call it first.
+
+        What the add-on registers afterwards takes effect only in sites
+        where it is active (see docs/addons.md).
+        """
+        from cupola.addons.declaration import add_addon
+        return add_addon(self, name, title, description, version, layer,
+                         install, uninstall, depends, overrides, schema_version)
+
+    def add_upgrade_step(self, package, from_version, to_version, handler,
+                         title=None):
+        """Register ``handler(site, registry)`` bringing *package*'s data
+        ("cupola" or an add-on's name) from one schema version to the next."""
+        from cupola.addons.upgrades import add_upgrade_step
+        return add_upgrade_step(self, package, from_version, to_version,
+                                handler, title)
+
+    def set_schema_version(self, package, version):
+        """Declare the current schema version of *package* ("cupola" for the core)."""
+        from cupola.addons.upgrades import set_schema_version
+        return set_schema_version(self, package, version)
 
     def _claim(self, key, origin, override):
         first = self.registry._origins.get(key)
@@ -228,12 +319,15 @@ class Configurator:
     # -- views --
 
     def add_view(self, view, name="", context=None, permission=None,
-                 template=None, layer=IDefaultLayer, request_method=SAFE_METHODS,
+                 template=None, layer=None, request_method=SAFE_METHODS,
                  attr=None, csrf=True, conditional=False, accepts_subpath=False,
-                 override=False):
+                 override=False, upgrade_safe=False):
         """Register *view* for (context, layer, name), answering request_method.
 
-        *permission* is required: every view says who may call it.
+        *permission* is required: every view says who may call it. The
+        layer defaults to the add-on's own layer inside an add-on, else
+        IDefaultLayer. *upgrade_safe* views answer POSTs even while the
+        site's data waits for an upgrade (login, the upgrade screen).
         """
         if not permission:
             raise ConfigurationError(
@@ -244,7 +338,7 @@ class Configurator:
         if "GET" in methods and "HEAD" not in methods:
             methods += ("HEAD",)
         origin = _caller_origin()
-        ctx, lay = _as_spec(context), _as_spec(layer)
+        ctx, lay = _as_spec(context), _as_spec(self._layer(layer))
         info = self.registry.adapters.registered((ctx, lay), IViewRegistration, name)
         if info is None:
             info = ViewInfo(name)  # the record itself is the registered value
@@ -255,15 +349,26 @@ class Configurator:
         for method in methods:
             self._claim(("view", _key(ctx), _key(lay), name,
                          method), origin, override)
+            if self.addon is not None and layer is None:
+                from cupola.addons.declaration import claim_addon_view
+                claim_addon_view(self, ("addon-view", _key(ctx), name, method),
+                                 origin, override)
             info.methods[method] = ViewEntry(view, permission, template, attr,
-                                             origin, csrf, conditional)
+                                             origin, csrf, conditional,
+                                             upgrade_safe)
         return info
 
+    def _layer(self, layer, default=IDefaultLayer):
+        if self.addon is None:
+            return default if layer is None else layer
+        from cupola.addons.declaration import scoped_layer
+        return scoped_layer(self, layer)
+
     def add_exception_view(self, view, context=Exception, template=None,
-                           layer=IRequest, override=False):
+                           layer=None, override=False):
         """Register the page shown when *context* (an exception class) is raised."""
         origin = _caller_origin()
-        ctx, lay = _as_spec(context), _as_spec(layer)
+        ctx, lay = _as_spec(context), _as_spec(self._layer(layer, IRequest))
         self._claim(("exception-view", _key(ctx), _key(lay)),
                     origin, override)
         info = ViewInfo("exception")
@@ -284,9 +389,15 @@ class Configurator:
     def add_content_type(self, name, factory, schema, title=None,
                          add_permission=None, allowed_children=None,
                          default_view="view", addable=True, description="",
-                         icon="document", override=False):
-        """Register a content type: how to make one, its fields and rules."""
+                         icon="document", override=False, addable_in=()):
+        """Register a content type: how to make one, its fields and rules.
+
+        *addable_in* names container types that get it as an allowed child
+        (an add-on's type in "Folder" and "Site", say).
+        """
         self._claim(("content-type", name), _caller_origin(), override)
+        if self.addon is not None:
+            self.addon.used = True
         info = TypeInfo(
             name=name, factory=resolve(factory), schema=resolve(schema),
             title=title or name,
@@ -294,16 +405,32 @@ class Configurator:
             allowed_children=(None if allowed_children is None
                               else tuple(allowed_children)),
             default_view=default_view, addable=addable,
-            description=description, icon=icon)
+            description=description, icon=icon,
+            addon=self.addon.name if self.addon is not None else None)
         self.registry.types[name] = info
         self.registry.registerUtility(info, ITypeInfo, name)
+        for container in ([addable_in] if isinstance(addable_in, str) else addable_in):
+            self.allow_children(container, name)
         return info
+
+    def allow_children(self, container_type, *type_names):
+        """Let *type_names* be added inside content of *container_type*."""
+        info = self.registry.types.get(container_type)
+        if info is None:
+            raise ConfigurationError(f"no content type {container_type!r} "
+                                     f"(known: {', '.join(self.registry.types)})")
+        if info.allowed_children is not None:
+            info.allowed_children += tuple(
+                n for n in type_names if n not in info.allowed_children)
 
     # -- permissions --
 
-    def add_permission(self, name, title=None, override=False):
+    def add_permission(self, name, title=None, override=False, roles=None):
+        """Register permission *name*; *roles* hold it by default (where no
+        workflow state manages it), else only Managers do."""
         self._claim(("permission", name), _caller_origin(), override)
-        perm = Permission(name, title or name)
+        perm = Permission(name, title or name,
+                          frozenset(roles) if roles is not None else None)
         self.registry.permissions[name] = perm
         self.registry.registerUtility(perm, IPermission, name)
         return perm
@@ -318,6 +445,9 @@ class Configurator:
         """
         import os
         self._claim(("skin-layer", name), _caller_origin(), False)
+        if self.addon is not None:
+            self.addon.used = True
+            self.registry.skin_layer_addons[name] = self.addon.name
         path = os.path.abspath(str(path))
         if not os.path.isdir(path):
             raise ConfigurationError(f"skin layer {name!r}: no folder {path}")
@@ -339,7 +469,12 @@ class Configurator:
         is called as ``handler(obj, event)`` for object events.
         """
         specs = tuple(_as_spec(i) for i in interfaces) or (Interface,)
-        self.registry.registerHandler(resolve(handler), specs)
+        handler = resolve(handler)
+        if self.addon is not None:
+            from cupola.addons.declaration import guard_handler
+            self.addon.used = True
+            handler = guard_handler(self.addon, handler)
+        self.registry.registerHandler(handler, specs)
 
     # -- workflows (see cupola.workflow) --
 
@@ -371,5 +506,8 @@ class Configurator:
         self.registry.settings["request_layers"].append(layer)
 
     def commit(self):
-        """Finish configuration (hook for future deferred actions)."""
+        """Finish configuration: check add-on dependencies, order skin layers."""
+        from cupola.addons.declaration import check_dependencies, order_skin_layers
+        check_dependencies(self.registry)
+        order_skin_layers(self.registry)
         return self.registry

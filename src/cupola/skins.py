@@ -15,6 +15,7 @@ from chameleon import PageTemplateFile
 from ZODB.utils import z64
 
 from cupola.exceptions import ConfigurationError
+from cupola.registry import query_active_addons
 
 
 def default_skins_dir():
@@ -42,7 +43,21 @@ class Skins:
 
     @property
     def layers(self):
-        return self.registry.skin_layers
+        """The skin layers in lookup order, less those of add-ons that are
+        not active in the current site (see cupola.addons)."""
+        layers = self.registry.skin_layers
+        owners = getattr(self.registry, "skin_layer_addons", None)
+        active = query_active_addons() if owners else None
+        if active is None:
+            return layers
+        return [item for item in layers
+                if owners.get(item[0]) is None or owners[item[0]] in active]
+
+    def _scope(self):
+        """Which add-on layers are in play: part of the template cache key."""
+        owners = getattr(self.registry, "skin_layer_addons", None)
+        active = query_active_addons() if owners else None
+        return None if active is None else active.intersection(owners.values())
 
     def find(self, relpath):
         """Absolute path of *relpath* in the first layer that has it, or None."""
@@ -64,7 +79,8 @@ class Skins:
                 stored = custom.get(name)
                 if stored is not None:
                     return self.custom_template(stored)
-        tpl = self._templates.get(name)
+        key = (name, self._scope())
+        tpl = self._templates.get(key)
         if tpl is None:
             path = self.find(name)
             if path is None:
@@ -73,7 +89,7 @@ class Skins:
                     f"{[n for n, _ in self.layers]}")
             tpl = PageTemplateFile(path, auto_reload=self.auto_reload,
                                    encoding="utf-8")
-            self._templates[name] = tpl
+            self._templates[key] = tpl
         return tpl
 
     def custom_template(self, stored):

@@ -8,8 +8,7 @@ without it, ``CUPOLA_ZODB_URI`` and the defaults.
 import logging
 import os
 import threading
-from importlib.metadata import entry_points
-
+from cupola.addons.discovery import GROUP as ADDON_GROUP, discover, include_addons
 from cupola.db.bootstrap import bootstrap
 from cupola.db.storage import open_db
 from cupola.publisher import Application, _as_bool
@@ -17,7 +16,6 @@ from cupola.registry import Configurator
 from cupola.skins import Skins
 
 log = logging.getLogger("cupola")
-ADDON_GROUP = "cupola.addons"
 
 
 def configure(settings=None):
@@ -25,8 +23,7 @@ def configure(settings=None):
     settings = dict(settings or {})
     config = Configurator(settings=settings)
     config.include("cupola")
-    for name in discover_addons(settings):
-        config.include(name)
+    include_addons(config, settings)
     registry = config.commit()
     registry.skins = Skins(registry, auto_reload=_as_bool(settings.get("debug")))
     return config
@@ -34,12 +31,7 @@ def configure(settings=None):
 
 def discover_addons(settings):
     """Dotted names of add-ons: ``addons`` setting plus the entry point group."""
-    names = [n for n in (settings.get("addons") or "").split() if n]
-    if _as_bool(settings.get("discover_addons", "true")):
-        for ep in entry_points(group=ADDON_GROUP):
-            if ep.value not in names:
-                names.append(ep.value)
-    return names
+    return [target for _, target, _ in discover(settings)]
 
 
 def make_app(global_config=None, **settings):
@@ -99,3 +91,23 @@ class _LazyApplication:
 
 
 application = _LazyApplication()
+
+
+def run_cgi():
+    """Answer one CGI request with ``application`` (for a ``.cgi`` script).
+
+    Reads ``CUPOLA_CONFIG`` or ``CUPOLA_ZODB_URI`` like ``application``;
+    see ``cupola.gateways.run_cgi`` and docs/deploy.md.
+    """
+    from cupola.gateways import run_cgi as run
+    run(application)
+
+
+def run_fcgi(bind=None, threads=8):
+    """Serve ``application`` over FastCGI (flup) on *bind* until a signal.
+
+    *bind* is ``host:port`` or a socket path (default ``CUPOLA_FCGI_BIND``,
+    else the socket a web server passed as stdin).
+    """
+    from cupola.gateways import run_fcgi as run
+    run(application, bind or os.environ.get("CUPOLA_FCGI_BIND"), threads=threads)

@@ -38,17 +38,31 @@ def installed_addon(tmp_path, monkeypatch):
 def test_entry_point_addon_is_included(installed_addon):
     from webtest import TestApp
     from conftest import build_app
-    app = TestApp(build_app())
+    app = TestApp(build_app(activate_addons="hello"))
     page = app.get("/welcome/@@hello")
     assert page.html.select_one("#greeting").text == "Hello from Welcome to Cupola"
     assert 'class="site-header"' in page.text  # the core layout still applies
 
 
+def test_undeclared_addon_is_declared_from_its_entry_point(installed_addon):
+    from conftest import build_app
+    info = build_app().registry.addons["hello"]
+    assert (info.name, info.title, info.version, info.declared) == (
+        "hello", "hello-addon", "1.0", False)
+
+
+def test_entry_point_addon_is_inactive_until_activated(installed_addon):
+    from webtest import TestApp
+    from conftest import build_app
+    TestApp(build_app()).get("/welcome/@@hello", status=404)
+
+
 def test_discovery_can_be_switched_off(installed_addon):
     from webtest import TestApp
     from conftest import build_app
-    app = TestApp(build_app(discover_addons="false"))
-    app.get("/welcome/@@hello", status=404)
+    app = build_app(discover_addons="false")
+    assert "hello" not in app.registry.addons
+    TestApp(app).get("/welcome/@@hello", status=404)
 
 
 def test_addon_layer_overrides_core_templates(tmp_path):

@@ -46,8 +46,10 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
                      fullname="Site administrator")
             _add_welcome(site, registry)
             if registry is not None:
+                from cupola.addons.sites import initialize_site
                 from cupola.catalog import install
                 install(site, registry)
+                initialize_site(site, registry)
             root[ROOT_KEY] = site
             tm.get().note("Created the site and the admin account")
         log.info("created a new site with admin account %r", admin_login)

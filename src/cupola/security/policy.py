@@ -116,7 +116,11 @@ def granted_roles(registry, context, permission):
         if roles is not None:
             return roles
         node = getattr(node, "__parent__", None)
-    return DEFAULT_GRANTS.get(permission, MANAGER_ONLY)
+    default = DEFAULT_GRANTS.get(permission)
+    if default is None:  # an add-on's permission: the roles it registered
+        perm = registry.permissions.get(permission)
+        default = perm.roles if perm is not None and perm.roles else MANAGER_ONLY
+    return default
 
 
 def has_permission(permission, context, request):

@@ -103,10 +103,10 @@ def includeme(config):
     add(LoginView, "login", context=ISite, permission="cupola.Public",
         template="login.pt", attr="get")
     add(LoginView, "login", context=ISite, permission="cupola.Public",
-        attr="post", request_method="POST")
+        attr="post", request_method="POST", upgrade_safe=True)
     add(LogoutView, "logout", context=ISite, permission="cupola.Public",
         template="logout.pt", attr="get")
     add(LogoutView, "logout", context=ISite, permission="cupola.Public",
-        attr="post", request_method="POST")
+        attr="post", request_method="POST", upgrade_safe=True)
     add(logged_out, "logged-out", context=ISite, permission="cupola.Public",
         template="logged_out.pt")
