@@ -11,7 +11,9 @@ what the other committed.
 
 A forward entry of an index is either a plain int (the one document with
 that value, pickled inline in the BTree bucket) or a ``Bits`` of two or
-more; ``add``/``remove``/``bitmap_of`` keep that shape.
+more; ``add``/``remove``/``bitmap_of`` keep that shape. They also read
+(and update) the ``IFTreeSet`` entries of a catalog made before bitmaps,
+until ``cupola reindex`` rebuilds it.
 """
 
 from persistent import Persistent
@@ -100,7 +102,9 @@ def bitmap_of(found):
         return EMPTY
     if isinstance(found, int):
         return BitMap((found,))
-    return found.bits
+    if isinstance(found, Bits):
+        return found.bits
+    return BitMap(found)  # a tree set of a catalog from before the bitmaps
 
 
 def union(entries):
@@ -111,8 +115,10 @@ def union(entries):
             singles.append(found)
         elif isinstance(found, Bits):
             maps.append(found.bits)
-        elif found is not None:
+        elif isinstance(found, BitMap):
             maps.append(found)
+        elif found is not None:  # a tree set from before the bitmaps
+            maps.append(BitMap(found))
     result = BitMap.union(*maps) if maps else BitMap()
     if singles:
         result.update(singles)
@@ -134,4 +140,4 @@ def count_in(found, docids):
         return 0
     if isinstance(found, int):
         return int(found in docids)
-    return docids.intersection_cardinality(found.bits)
+    return docids.intersection_cardinality(bitmap_of(found))

@@ -196,7 +196,7 @@ class FieldIndex(Persistent):
                 if found in docids:
                     out.append(found)
             else:
-                out.extend(docids & found.bits)
+                out.extend(docids & bitmap_of(found))
             if len(out) >= want:
                 return out[:want]
         seen = BitMap(out)
