@@ -103,6 +103,15 @@ class ISiteSchema(IBasicSchema):
 
 class IDocumentSchema(IBasicSchema):
     text = schema.Text(title="Body text", required=False, default="")
+    related = schema.Tuple(
+        title="Related items", required=False, default=(), max_length=50,
+        description="Pages, files or folders shown as related to this one.",
+        value_type=schema.TextLine(min_length=32, max_length=32))
+
+
+# stored as uuids (cupola.content.references), picked with a site browser
+IDocumentSchema["related"].setTaggedValue("cupola.widget", "references")
+IDocumentSchema["related"].setTaggedValue("cupola.section", "related")
 
 
 class IFileSchema(IBasicSchema):

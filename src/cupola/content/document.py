@@ -13,6 +13,7 @@ class Document(Item):
 
     type_name = "Document"
     _text = ""
+    related = ()  # uuids of related items (cupola.content.references)
 
     def __init__(self, title="", description="", text=""):
         super().__init__(title, description)

@@ -1,6 +1,7 @@
 """The persistent base of every piece of content."""
 
 from datetime import datetime, timezone
+from uuid import uuid4
 
 from persistent import Persistent
 from zope.interface import implementer
@@ -25,11 +26,13 @@ class Item(Persistent):
     creator = None
     effective = None   # not shown to visitors before this time
     expires = None     # nor after this one
+    uuid = None        # stable id for references (cupola.content.references)
 
     def __init__(self, title="", description=""):
         self.title = title
         self.description = description
         self.created = self.modified = now()
+        self.uuid = uuid4().hex
 
     def touch(self):
         """Record a modification now."""

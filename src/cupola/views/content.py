@@ -18,7 +18,9 @@ class DocumentView(ContentView):
     """A page: title, summary, sanitised body."""
 
     def __call__(self):
-        return {"text": self.context.text}
+        from cupola.content.references import related_items
+        return {"text": self.context.text,
+                "related": related_items(self.context, self.request)}
 
 
 class FolderListing(ContentView):
