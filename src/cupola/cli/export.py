@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from cupola.cli.options import Progress, add_db_options, open_site
+from cupola.cli.options import Progress, add_db_options, open_site, settings_from
 
 
 def add_arguments(parser):
@@ -32,6 +32,7 @@ def run(args):
     output = Path(args.output)
     fmt = args.format or ("zexp" if output.suffix == ".zexp" else "json")
     _check_output(output, fmt, args.force)
+    args.zodb_uri = _read_only(settings_from(args).get("zodb_uri"))
     db, registry = open_site(args)
     tm = transaction.TransactionManager()
     conn = db.open(transaction_manager=tm)
@@ -65,6 +66,16 @@ def _site(conn):
         return get_site(conn)
     except KeyError:
         raise CupolaError("The database holds no site; run 'cupola init' first.") from None
+
+
+def _read_only(uri):
+    """A file:// URI opened read-only: no lock, so a running site can be
+    exported (what was committed when the export started)."""
+    from cupola.db.storage import normalize_uri
+    uri = normalize_uri(uri)
+    if uri.startswith("file://") and "read_only=" not in uri:
+        uri += "&read_only=1" if "?" in uri else "?read_only=1"
+    return uri
 
 
 def _check_output(output, fmt, force):

@@ -186,3 +186,14 @@ def test_a_bad_export_through_the_command_line_names_the_file(source, target, tm
     assert "sub/inner/deep/_object.json: is not valid JSON" in err
     with target as site:
         assert "sub" not in site
+
+
+@pytest.mark.parametrize("output", ["export", "sub.zexp"])
+def test_export_reads_a_database_that_is_in_use(source, tmp_path, output, capsys):
+    from cupola.db.storage import open_db
+    running = open_db(source.uri)  # holds the lock, as a running site does
+    try:
+        assert main(["export", "--zodb-uri", source.uri, "/sub", str(tmp_path / output)]) == 0
+        assert "Exported" in capsys.readouterr().out
+    finally:
+        running.close()
