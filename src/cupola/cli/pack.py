@@ -95,7 +95,7 @@ def _blob_usage(blob_dir):
 
 
 def _mb(size):
-    return f"{size / 1e6:.1f} MB"
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
 
 
 def _days(days):

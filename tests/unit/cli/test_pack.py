@@ -69,9 +69,10 @@ def test_pack_shrinks_the_database_and_keeps_the_current_state(site_uri, tmp_pat
     assert main(["pack", "--zodb-uri", site_uri, "--days", "0"]) == 0
     out = capsys.readouterr()
     assert "Packing" in out.err
-    found = re.search(r"Data.fs ([\d.]+) MB -> ([\d.]+) MB; blobs (\d+) files .* -> (\d+) files",
+    found = re.search(r"Data.fs ([\d.]+ [kM]B) -> ([\d.]+ [kM]B); blobs (\d+) files .* -> (\d+) files",
                       out.out)
-    assert found and int(found.group(3)) == blobs and int(found.group(4)) == blobs - 1
+    assert found and found.group(1) != found.group(2)
+    assert (int(found.group(3)), int(found.group(4))) == (blobs, blobs - 1)
     assert (tmp_path / "Data.fs").stat().st_size < size
     assert blob_files(tmp_path / "blobstorage") == blobs - 1
     assert "Data.fs.old" in out.out
