@@ -73,6 +73,10 @@ def plan(registry, package, installed):
     the chain has a gap."""
     target = registry.schema_versions.get(package, 1)
     steps = registry.upgrade_steps.get(package, [])
+    if installed > target:
+        raise AddonError(
+            f"{package}: the site's data is at version {installed}, newer "
+            f"than the installed code (version {target}); install the newer code.")
     chain, at = [], installed
     while at < target:
         here = [s for s in steps if s.from_version == at and s.to_version <= target]

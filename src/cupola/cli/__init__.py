@@ -17,6 +17,8 @@ COMMANDS = {
     "backup": ("cupola.cli.backup", "back up Data.fs (repozo, full or incremental) and its blobs"),
     "restore": ("cupola.cli.restore", "restore a backup into a new place, as of a time"),
     "pack": ("cupola.cli.pack", "pack the database: drop history older than N days"),
+    "addons": ("cupola.cli.addons", "list add-ons; activate or deactivate one for the site"),
+    "upgrade": ("cupola.cli.upgrade", "run pending upgrade steps of Cupola and the active add-ons"),
 }
 
 

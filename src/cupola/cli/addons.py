@@ -1,0 +1,71 @@
+"""List the add-ons installed with Cupola and switch them on or off for the site.
+
+  cupola addons                    the add-ons, active or not, with versions
+  cupola addons activate NAME      run its install step and switch it on
+  cupola addons deactivate NAME    run its uninstall step and switch it off
+"""
+
+from cupola.cli.options import add_db_options, open_site
+
+
+def add_arguments(parser):
+    add_db_options(parser)
+    parser.add_argument("action", nargs="?", default="list",
+                        choices=("list", "activate", "deactivate"),
+                        help="list (default), activate or deactivate")
+    parser.add_argument("name", nargs="?", metavar="NAME", help="the add-on's name")
+
+
+def run(args):
+    import transaction
+
+    from cupola.addons import activate, deactivate
+    from cupola.addons.overview import addon_rows
+    from cupola.db.bootstrap import get_site
+    from cupola.exceptions import CupolaError
+    from cupola.registry import pop_registry, push_registry
+    if args.action != "list" and not args.name:
+        raise CupolaError(f"say which add-on to {args.action}: cupola addons "
+                          f"{args.action} NAME (see cupola addons)")
+    db, registry = open_site(args)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    push_registry(registry)
+    try:
+        try:
+            site = get_site(conn)
+        except KeyError:
+            raise CupolaError("The database holds no site; run 'cupola init' first.")
+        if args.action == "list":
+            show(addon_rows(registry, site))
+            return 0
+        if args.action == "activate":
+            done = activate(site, registry, args.name)
+            tm.get().note(f"cupola addons activate {args.name}")
+            tm.commit()
+            for name in done:
+                print(f"Activated {registry.addons[name].title} ({name}).")
+        else:
+            title = getattr(registry.addons.get(args.name), "title", args.name)
+            deactivate(site, registry, args.name)
+            tm.get().note(f"cupola addons deactivate {args.name}")
+            tm.commit()
+            print(f"Deactivated {title} ({args.name}); its content is kept.")
+        return 0
+    finally:
+        pop_registry()
+        tm.abort()
+        conn.close()
+        db.close()
+
+
+def show(rows):
+    if not rows:
+        print("No add-ons are installed (entry point group cupola.addons).")
+        return
+    width = max(len(r.name) for r in rows)
+    for row in rows:
+        version = f" {row.version}" if row.version else ""
+        print(f"{row.name:<{width}}  {row.status:<22} {row.title}{version}")
+        if row.problem:
+            print(f"{'':<{width}}  {row.problem}")
