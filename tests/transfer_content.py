@@ -70,6 +70,7 @@ def make_sample(registry, site, name="sub"):
     set_local_roles(inner, "carol", ["Contributor"])
     set_block_inheritance(inner, True)
     sub.set_order(["inner", "report", "logo.png", "draft", "minutes"])
+    ops.edit(registry, doc, {"related": (report.uuid, inner["deep"].uuid)})  # by uuid
     return sub
 
 
@@ -105,6 +106,7 @@ def describe(registry, obj):
                        {k: _plain(v) for k, v in r.values.items()},
                        r.reverted_to) for r in revisions(obj)],
         "width": getattr(obj, "width", None), "size": obj.size,
+        "uuid": getattr(obj, "uuid", None),
     }
 
 

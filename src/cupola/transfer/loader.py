@@ -19,12 +19,13 @@ from zope.interface import alsoProvides
 from cupola.content.operations import (FieldErrors, check_allowed, check_name,
                                        create, delete, edit)
 from cupola.content.revisions import FileVersion, Revision
-from cupola.content.trash import path_in_site
+from cupola.content.trash import find_site, path_in_site
 from cupola.exceptions import InvalidName, NotAllowedHere
 from cupola.interfaces import ISite, IWorkflowAware
 from cupola.security.localroles import (local_roles, set_block_inheritance,
                                         set_local_roles)
 from cupola.transfer.errors import TransferError
+from cupola.transfer.uuids import plan_uuids, remap_references
 from cupola.transfer.values import FileRef
 
 SAVEPOINT_EVERY = 500  # objects; keeps the memory of a big import bounded
@@ -53,6 +54,9 @@ def load_export(registry, target, export, name=None, replace=False,
     for _, top_name in tops:
         if top_name in target:
             delete(target[top_name], actor)
+    site = find_site(target)
+    uuids = plan_uuids(site, [n.uuid for top, _ in tops for n in top.walk()]) \
+        if site is not None else {}
     added, done = [], 0
     total = export.count - (1 if whole_site else 0)
     pairs = []  # [(object, Node)] for the dates, set once all is added
@@ -64,7 +68,7 @@ def load_export(registry, target, export, name=None, replace=False,
             stack = [(target, top, top_name)]
             while stack:
                 parent, node, node_name = stack.pop()
-                obj = _add(registry, parent, node, node_name, files)
+                obj = _add(registry, parent, node, node_name, files, uuids)
                 pairs.append((obj, node))
                 if parent is target:
                     added.append(obj)
@@ -105,15 +109,18 @@ def _check_place(registry, target, tops, replace):
             raise TransferError(f"the name {top_name!r} cannot be used: {e}") from None
 
 
-def _add(registry, parent, node, name, files):
+def _add(registry, parent, node, name, files, uuids):
     data = {key: _upload(value, files) if isinstance(value, FileRef) else value
             for key, value in node.data.items()}
+    data = remap_references(registry.types[node.type_name].schema, data, uuids)
     try:
         obj = create(registry, parent, node.type_name, data, name=name,
                      creator=node.creator)
     except (FieldErrors, InvalidName, NotAllowedHere, ValueError) as e:
         raise TransferError(f"cannot be added: {e}", node.folder) from None
     _apply_metadata(obj, node)
+    if node.uuid:
+        obj.uuid = uuids.get(node.uuid, node.uuid)
     return obj
 
 

@@ -11,6 +11,7 @@ Files' bytes are not kept in memory: a Node names them (``FileRef``).
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from zope.schema import getFieldsInOrder
@@ -23,6 +24,8 @@ from cupola.transfer.errors import TransferError
 from cupola.transfer.values import FileRef, decode, decode_time
 from cupola.transfer.writer import FORMAT, MANIFEST, OBJECT, REVISIONS, VERSION
 
+_UUID = re.compile(r"^[0-9a-f]{32}$")
+
 
 class Node:
     """One object of an export, checked, ready to be added."""
@@ -31,6 +34,7 @@ class Node:
         self.folder, self.name, self.type_name = folder, name, type_name
         self.data = {}          # {field: value}; files as FileRef
         self.created = self.modified = self.creator = None
+        self.uuid = None        # as exported; the loader may give a new one
         self.state, self.history = None, None  # workflow
         self.local_roles, self.block = {}, False
         self.children = []      # [Node] in their order
@@ -182,6 +186,9 @@ def _read_metadata(registry, node, info, data):
     node.created = decode_time(data.get("created"))
     node.modified = decode_time(data.get("modified"))
     node.creator = _text_or_none(data.get("creator"), "'creator'")
+    node.uuid = _text_or_none(data.get("uuid"), "'uuid'")
+    if node.uuid is not None and not _UUID.match(node.uuid):
+        raise ValueError(f"'uuid' must be 32 hex digits, not {node.uuid!r}")
     roles = data.get("local_roles", {})
     if not isinstance(roles, dict):
         raise ValueError("'local_roles' must be an object")

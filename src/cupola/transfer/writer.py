@@ -102,6 +102,7 @@ def write_object(registry, obj, folder):
             "created": encode_plain(getattr(obj, "created", None)),
             "modified": encode_plain(getattr(obj, "modified", None)),
             "creator": obj.creator,
+            "uuid": getattr(obj, "uuid", None),
             "local_roles": {p: list(r) for p, r in sorted(local_roles(obj).items())},
             "block_local_roles": blocks_inheritance(obj),
         }

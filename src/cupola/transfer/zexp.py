@@ -21,12 +21,15 @@ from ZODB.blob import Blob
 from ZODB.ExportImport import blob_begin_marker, export_end_marker
 from ZODB.serialize import referencesf
 from ZODB.utils import get_pickle_metadata, u64
+from zope.schema import getFieldsInOrder
 
+from cupola.content.container import subtree
 from cupola.content.operations import check_allowed, check_name, delete
-from cupola.content.trash import path_in_site
+from cupola.content.trash import find_site, path_in_site
 from cupola.exceptions import InvalidName, NotAllowedHere
 from cupola.interfaces import IItem, ISite
 from cupola.transfer.errors import TransferError
+from cupola.transfer.uuids import plan_uuids, remap_references
 
 MAGIC = b"ZEXP"
 
@@ -192,8 +195,32 @@ def import_zexp(registry, conn, target, path, name=None, replace=False,
     except InvalidName as e:
         raise TransferError(f"the name {name!r} cannot be used: {e}") from None
     obj.__parent__ = None
+    _renew_taken_uuids(registry, find_site(target), obj)
     target.add(name, obj)
     return obj, total
+
+
+def _renew_taken_uuids(registry, site, obj):
+    """New uuids for imported objects whose uuid the site already uses
+    (an import beside the original), references inside updated to match."""
+    if site is None:
+        return
+    nodes = list(subtree(obj))
+    mapping = plan_uuids(site, [getattr(n, "uuid", None) for n in nodes])
+    if all(old == new for old, new in mapping.items()):
+        return
+    for node in nodes:
+        uid = getattr(node, "uuid", None)
+        if uid in mapping:
+            node.uuid = mapping[uid]
+        info = registry.types.get(node.type_name)
+        if info is None:
+            continue
+        names = [n for n, _ in getFieldsInOrder(info.schema)]
+        values = {n: getattr(node, n, None) for n in names}
+        for key, value in remap_references(info.schema, values, mapping).items():
+            if value != values[key]:
+                setattr(node, key, value)
 
 
 class _CountingReader:

@@ -197,3 +197,21 @@ def test_export_reads_a_database_that_is_in_use(source, tmp_path, output, capsys
         assert "Exported" in capsys.readouterr().out
     finally:
         running.close()
+
+
+@pytest.mark.parametrize("output", ["export", "sub.zexp"])
+def test_an_import_beside_the_original_gets_new_uuids_and_its_own_references(
+        source, tmp_path, output):
+    out = tmp_path / output
+    assert main(["export", "--zodb-uri", source.uri, "/sub", str(out)]) == 0
+    assert main(["import", "--zodb-uri", source.uri, str(out), "--into", "/news"]) == 0
+    with source as site:
+        from cupola.content.container import subtree
+        from cupola.content.references import find_by_uuid
+        original, copy = site["sub"], site["news"]["sub"]
+        assert not {o.uuid for o in subtree(original)} & {o.uuid for o in subtree(copy)}
+        assert copy["minutes"].related == (copy["report"].uuid, copy["inner"]["deep"].uuid)
+        assert original["minutes"].related == (original["report"].uuid,
+                                               original["inner"]["deep"].uuid)
+        assert find_by_uuid(site, copy["report"].uuid) is copy["report"]
+        assert find_by_uuid(site, original["report"].uuid) is original["report"]
