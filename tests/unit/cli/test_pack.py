@@ -8,7 +8,7 @@ import pytest
 import transaction
 
 from cupola.cli import main
-from transfer_content import differences, make_sample
+from transfer_content import make_sample
 
 
 def open_site(uri):

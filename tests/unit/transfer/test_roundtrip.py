@@ -1,7 +1,5 @@
 """Export a subtree as JSON plus files, import it into a fresh site: nothing lost."""
 
-import transaction
-
 from conftest import Site, build_app
 from transfer_content import differences, make_sample
 from cupola.transfer import export_tree, load_export, read_export
