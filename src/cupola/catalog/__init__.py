@@ -9,6 +9,7 @@ from cupola.catalog.catalog import Catalog, find_catalog, path_of, walk
 from cupola.content.container import count_inside
 
 log = logging.getLogger("cupola.catalog")
+BATCH = 1_000  # objects whose text is indexed at once
 
 __all__ = ["Catalog", "find_catalog", "install", "reindex", "sync_site"]
 
@@ -48,15 +49,24 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
         catalog.clear()
     total = count_inside(site)
     started, done = time.monotonic(), 0
-    for obj in walk(site):
-        _, path = path_of(obj)
-        if path is None or path == "/":
-            continue
-        catalog.index_object(registry, obj, path, names)
-        done += 1
-        if progress is not None:
-            progress(done, total)
-        if commit_every and tm is not None and done % commit_every == 0:
+    objects = walk(site)
+    step = commit_every if commit_every and tm is not None else BATCH
+    while True:
+        before = done
+        with catalog.batching():  # text is indexed per *step* objects
+            for obj in objects:
+                _, path = path_of(obj)
+                if path is None or path == "/":
+                    continue
+                catalog.index_object(registry, obj, path, names)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                if done % step == 0:
+                    break
+        if done == before or done % step:
+            break
+        if commit_every and tm is not None:
             tm.get().note(f"Reindexing the catalog ({done} of {total})")
             tm.commit()
     log.info("cupola.catalog: indexed %d objects in %.1f s", done,

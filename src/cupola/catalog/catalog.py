@@ -7,6 +7,10 @@ Stored state::
     catalog._indexes  # PersistentMapping {name: FieldIndex | KeywordIndex | TextIndex}
     catalog._meta     # IOBTree {docid: tuple of column values}
     catalog.columns   # tuple of column names, the order of each _meta tuple
+    catalog._next_docid  # the next docid: docids are sequential, from 1
+
+Docids are ints in [1, 2**31), handed out in order, so that postings and
+bitmaps stay dense and new documents append at their ends.
 
 Which indexes and columns exist comes from the registry (core and add-ons,
 ``config.add_catalog_index``); ``sync(registry)`` brings a stored catalog
@@ -16,17 +20,20 @@ per-transaction queue in ``cupola.catalog.queue``; ``search`` is in
 """
 
 import logging
+from contextlib import contextmanager
 
 from BTrees.IOBTree import IOBTree
 from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
-from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex, TextIndex
+from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex
+from cupola.catalog.textindex import TextIndex
 from cupola.content.container import subtree as walk  # noqa: F401 (re-exported)
 from cupola.interfaces import IContainer, ISite
 
 log = logging.getLogger("cupola.catalog")
+_batches = {}  # {id(catalog): {text index name: [(docid, text)]}} while batching
 
 
 class Catalog(Persistent):
@@ -66,7 +73,8 @@ class Catalog(Persistent):
         wanted = registry.catalog_indexes
         stale = []
         for name in list(self._indexes):
-            if name not in wanted or self._kinds.get(name) != wanted[name].kind:
+            if (name not in wanted or self._kinds.get(name) != wanted[name].kind
+                    or not self._current(name)):
                 del self._indexes[name]
                 self._kinds.pop(name, None)
         for name, definition in wanted.items():
@@ -79,6 +87,14 @@ class Catalog(Persistent):
             self.columns = columns
             stale.append("_meta")
         return stale
+
+    def _current(self, name):
+        """False for a text index as earlier versions made it (zope.index's
+        Okapi index inside): sync replaces it, and it is reindexed."""
+        if self._kinds.get(name) != "text":
+            return True
+        index = self._indexes[name]
+        return isinstance(index, TextIndex) and not hasattr(index, "_index")
 
     def _make_index(self, kind):
         if kind == "field":
@@ -117,22 +133,48 @@ class Catalog(Persistent):
             self._paths.index_doc(docid, path)
             names = None
         definitions = registry.catalog_indexes
+        batch = _batches.get(id(self))
         for name, index in self._indexes.items():
             if names is not None and name not in names:
                 continue
             definition = definitions.get(name)
             if definition is None:
                 continue
-            index.index_doc(docid, definition.getter(obj, registry))
+            value = definition.getter(obj, registry)
+            if batch is not None and isinstance(index, TextIndex):
+                batch.setdefault(name, []).append((docid, value))
+            else:
+                index.index_doc(docid, value)
         columns = registry.catalog_columns
         self._meta[docid] = tuple(columns[c].getter(obj, registry)
                                   if c in columns else None for c in self.columns)
         return docid
 
+    @contextmanager
+    def batching(self):
+        """Index text at the end of the block, for all the objects indexed
+        in it at once: each word's postings are then rewritten once."""
+        key = id(self)
+        if key in _batches:  # nested: the outer block indexes
+            yield
+            return
+        batch = _batches[key] = {}
+        try:
+            yield
+            while batch:
+                name, pairs = batch.popitem()
+                self._indexes[name].index_docs(pairs)
+        finally:
+            del _batches[key]
+
     def unindex_docid(self, docid):
         path = self._paths.value_of(docid)
-        for index in self._indexes.values():
-            index.unindex_doc(docid)
+        batch = _batches.get(id(self))
+        for name, index in self._indexes.items():
+            if batch is not None and isinstance(index, TextIndex):
+                batch.setdefault(name, []).append((docid, None))
+            else:
+                index.unindex_doc(docid)
         self._paths.unindex_doc(docid)
         self._meta.pop(docid, None)
         if path is not None and self._docids.get(path) == docid:

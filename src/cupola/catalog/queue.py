@@ -35,12 +35,13 @@ class IndexQueue:
     def flush(self):
         catalog, registry = self.catalog, self.registry
         site = catalog.__parent__
-        while self.pending:
-            pending, self.pending = self.pending, {}
-            for obj, names in pending.values():
-                where, path = path_of(obj)
-                if where is site and path != "/":
-                    catalog.index_object(registry, obj, path, names)
+        with catalog.batching():
+            while self.pending:
+                pending, self.pending = self.pending, {}
+                for obj, names in pending.values():
+                    where, path = path_of(obj)
+                    if where is site and path != "/":
+                        catalog.index_object(registry, obj, path, names)
 
 
 def queue_for(catalog, registry=None, create=True):

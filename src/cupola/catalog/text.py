@@ -265,6 +265,52 @@ def make_lexicon(language=None, stemming=False):
     return Lexicon(*pipeline)
 
 
+class Analyzer:
+    """The words of *make_lexicon*'s pipeline, fast, for indexing: one
+    split per text, each distinct word folded, filtered and stemmed once
+    (a bounded cache of raw word -> key). ``keys(text)`` gives the index
+    keys in text order (stop words left out); ``parse_terms(term)``
+    splits a query term as the lexicon does, globs kept whole."""
+
+    def __init__(self, language=None, stemming=False):
+        code = language_code(language) if language else ""
+        self.stop = StopWords(code).words if code else frozenset()
+        self.stemmer = Stemmer(code) if code and stemming else None
+        self._cache = {}  # {raw word: key, "" for a stop word}
+        self._glob = None
+
+    def key(self, word):
+        """The index key of one raw *word* ("" when it is a stop word)."""
+        folded = fold(word)
+        if folded in self.stop:
+            return ""
+        return self.stemmer.stem(folded) if self.stemmer is not None else folded
+
+    def keys(self, text):
+        """Index keys of *text* (plain or HTML) in order."""
+        raw = _split(text, WORDS)
+        cache = self._cache
+        missing = set(raw).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > CACHE_SIZE:
+                cache.clear()
+                missing = set(raw)
+            key = self.key
+            for word in missing:
+                cache[word] = key(word)
+        return [k for k in map(cache.__getitem__, raw) if k]
+
+    def parse_terms(self, term):
+        """Folded words of a query *term*, stop words dropped, unstemmed
+        (globs such as ``runn*`` kept); what the query parser reads."""
+        words = Normalizer().process(HTMLWordSplitter().processGlob([term]))
+        stop = self.stop
+        return [w for w in words if w not in stop]
+
+    def is_glob(self, word):
+        return "*" in word or "?" in word
+
+
 def searchable_html_text(html_text):
     """Plain text of *html_text*: tags, script and style dropped, entities
     decoded, whitespace collapsed."""

@@ -1,0 +1,190 @@
+"""Posting lists of the full-text index: (docid, term frequency) pairs of
+one word, sorted by docid, compact.
+
+A word's postings are a tuple ``(chunks, tail)`` stored as the value of
+its entry in the index's ``{wid: postings}`` IOBTree:
+
+    chunks  # tuple of (last docid, count, Chunk): full, frozen, in order
+    tail    # bytes: the newest postings (< CHUNK of them), raw arrays
+
+Appending docids above the last one (new documents) rewrites only the
+tail; a tail that reaches CHUNK postings is frozen into a ``Chunk``, a
+persistent object holding its postings zlib-compressed, written once.
+Words with few documents thus cost a few bytes in a shared BTree bucket,
+and frequent words a chain of compressed chunks. Docids are delta-encoded
+in the narrowest array type that holds the gaps.
+"""
+
+import zlib
+from array import array
+from bisect import bisect_left
+from itertools import accumulate
+from operator import sub
+
+from persistent import Persistent
+
+CHUNK = 512  # postings per frozen chunk
+EMPTY = ((), b"")
+
+
+def encode(docids, tfs):
+    """Bytes of sorted *docids* (array 'I') and their *tfs* (array 'B')."""
+    if not docids:
+        return b""
+    gaps = array("I", docids[:1])
+    gaps.extend(map(sub, docids[1:], docids[:-1]))
+    widest = max(gaps[1:]) if len(gaps) > 1 else 0
+    code = "B" if widest < 256 else "H" if widest < 65536 else "I"
+    if code != "I":
+        first = gaps[0]
+        gaps = array(code, gaps[1:])
+        return code.encode() + first.to_bytes(4, "little") + gaps.tobytes() + tfs.tobytes()
+    return b"I" + gaps.tobytes() + tfs.tobytes()
+
+
+def decode(data):
+    """(array 'I' of docids, array 'B' of tfs) of ``encode``'s bytes."""
+    docids, tfs = array("I"), array("B")
+    if not data:
+        return docids, tfs
+    code = chr(data[0])
+    if code == "I":
+        n = (len(data) - 1) // 5
+        docids.frombytes(data[1:1 + 4 * n])
+        tfs.frombytes(data[1 + 4 * n:])
+        return array("I", accumulate(docids)), tfs
+    size = array(code).itemsize
+    n = (len(data) - 5) // (size + 1) + 1
+    gaps = array(code)
+    gaps.frombytes(data[5:5 + size * (n - 1)])
+    tfs.frombytes(data[5 + size * (n - 1):])
+    first = int.from_bytes(data[1:5], "little")
+    return array("I", accumulate(gaps, initial=first)), tfs
+
+
+class Chunk(Persistent):
+    """CHUNK-or-so postings of one word, compressed; rewritten only when a
+    document inside its range is reindexed or removed."""
+
+    def __init__(self, docids, tfs):
+        self.data = zlib.compress(encode(docids, tfs))
+
+    def __getstate__(self):
+        return self.data
+
+    def __setstate__(self, state):
+        self.data = state
+
+    def postings(self):
+        return decode(zlib.decompress(self.data))
+
+    def replace(self, docids, tfs):
+        self.data = zlib.compress(encode(docids, tfs))
+
+
+def count(postings):
+    """How many documents *postings* hold."""
+    chunks, tail = postings
+    n = sum(c[1] for c in chunks)
+    if tail:
+        n += _tail_len(tail)
+    return n
+
+
+def _tail_len(tail):
+    code = chr(tail[0])
+    if code == "I":
+        return (len(tail) - 1) // 5
+    return (len(tail) - 5) // (array(code).itemsize + 1) + 1
+
+
+def read(postings):
+    """(docids, tfs) arrays of all of *postings*, in docid order."""
+    chunks, tail = postings
+    if not chunks:
+        return decode(tail)
+    docids, tfs = array("I"), array("B")
+    for _, _, chunk in chunks:
+        d, t = chunk.postings()
+        docids.extend(d)
+        tfs.extend(t)
+    d, t = decode(tail)
+    docids.extend(d)
+    tfs.extend(t)
+    return docids, tfs
+
+
+def update(postings, changes):
+    """*postings* with *changes* applied: a list of (docid, tf) sorted by
+    docid, tf 0 removing the docid. Returns the new (chunks, tail), or
+    None when no document is left."""
+    chunks, tail = postings
+    docids, tfs = decode(tail)
+    last = docids[-1] if docids else (chunks[-1][0] if chunks else -1)
+    if changes[0][0] > last and all(tf for _, tf in changes):
+        docids.extend(d for d, _ in changes)    # the usual case: new documents
+        tfs.extend(min(tf, 255) for _, tf in changes)
+    else:
+        chunks, changes = _update_chunks(chunks, changes)
+        if changes:
+            docids, tfs = _merge(docids, tfs, changes)
+    if len(docids) >= CHUNK:
+        chunks = list(chunks)
+        while len(docids) >= CHUNK:
+            chunks.append((docids[CHUNK - 1], CHUNK,
+                           Chunk(docids[:CHUNK], tfs[:CHUNK])))
+            docids, tfs = docids[CHUNK:], tfs[CHUNK:]
+        chunks = tuple(chunks)
+    if not chunks and not docids:
+        return None
+    return chunks, encode(docids, tfs)
+
+
+def _update_chunks(chunks, changes):
+    """Apply the changes that fall in frozen chunks; return the new chunks
+    and the changes left for the tail."""
+    if not chunks or changes[0][0] > chunks[-1][0]:
+        return chunks, changes
+    lasts = [c[0] for c in chunks]
+    by_chunk, rest = {}, []
+    for change in changes:
+        i = bisect_left(lasts, change[0])
+        if i < len(chunks):
+            by_chunk.setdefault(i, []).append(change)
+        else:
+            rest.append(change)
+    out = list(chunks)
+    for i, mine in by_chunk.items():
+        chunk = chunks[i][2]
+        docids, tfs = _merge(*chunk.postings(), mine)
+        if docids:
+            chunk.replace(docids, tfs)
+            out[i] = (docids[-1], len(docids), chunk)
+        else:
+            out[i] = None
+    return tuple(c for c in out if c is not None), rest
+
+
+def _merge(docids, tfs, changes):
+    """Sorted arrays with *changes* ((docid, tf), tf 0 removes) applied;
+    *docids* and *tfs* (fresh arrays) may be changed in place."""
+    if len(changes) * 16 < len(docids):
+        for docid, tf in changes:
+            i = bisect_left(docids, docid)
+            if i < len(docids) and docids[i] == docid:
+                if tf:
+                    tfs[i] = min(tf, 255)
+                else:
+                    del docids[i], tfs[i]
+            elif tf:
+                docids.insert(i, docid)
+                tfs.insert(i, min(tf, 255))
+        return docids, tfs
+    pairs = dict(zip(docids, tfs))
+    for docid, tf in changes:
+        if tf:
+            pairs[docid] = min(tf, 255)
+        else:
+            pairs.pop(docid, None)
+    ordered = sorted(pairs)
+    return array("I", ordered), array("B", map(pairs.__getitem__, ordered))

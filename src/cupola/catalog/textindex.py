@@ -1,0 +1,356 @@
+"""The full-text index: a compact BM25 index of our own.
+
+Stored state::
+
+    index._wids      # OIBTree {word key: wid}: the lexicon
+    index._postings  # IOBTree {wid: (chunks, tail)}: see cupola.catalog.postings
+    index._docs      # IOBTree {docid: bytes}: the document's wids in text
+                     #   order (for phrases, reindexing and unindexing)
+    index._lengths   # IIBTree {docid: words}: for BM25's length norm
+    index._count     # Length: documents;  index._total: Length: words
+
+``index_docs`` indexes a batch (postings are merged per word once per
+batch); ``docids(query)`` and ``rank(query, candidates, limit)`` answer
+searches in the query language of zope.index's parser (words, AND, OR,
+NOT, -word, "phrases", glob*). Phrases are checked against each
+candidate's stored word sequence.
+"""
+
+import heapq
+import math
+import zlib
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from fnmatch import fnmatchcase
+
+from BTrees.IIBTree import IIBTree
+from BTrees.IOBTree import IOBTree
+from BTrees.Length import Length
+from BTrees.OIBTree import OIBTree
+from persistent import Persistent
+from pyroaring import BitMap
+from zope.index.text.parsetree import ParseError
+from zope.index.text.queryparser import QueryParser
+
+from cupola.catalog import postings as plist
+from cupola.catalog.text import Analyzer
+
+K1, B = 1.2, 0.75  # BM25
+
+
+def encode_words(wids):
+    """Bytes of a document's word ids (a list of ints), compressed."""
+    code = "H" if max(wids) < 65536 else "I"
+    return code.encode() + zlib.compress(array(code, wids).tobytes())
+
+
+def decode_words(data):
+    words = array(chr(data[0]))
+    words.frombytes(zlib.decompress(data[1:]))
+    return words
+
+
+class TextIndex(Persistent):
+    """Full text with Okapi BM25 ranking; see the module docstring."""
+
+    def __init__(self, language=None, stemming=False):
+        self.language, self.stemming = language, stemming
+        Analyzer(language, stemming)  # raises ValueError now for a bad language
+        self.clear()
+
+    def clear(self):
+        self._wids = OIBTree()
+        self._postings = IOBTree()
+        self._docs = IOBTree()
+        self._lengths = IIBTree()
+        self._count = Length()
+        self._total = Length()
+        self._next_wid = 1
+
+    def __len__(self):
+        return self._count()
+
+    @property
+    def analyzer(self):
+        try:
+            return self._v_analyzer
+        except AttributeError:
+            self._v_analyzer = Analyzer(self.language, self.stemming)
+            return self._v_analyzer
+
+    # -- writing --
+
+    def index_doc(self, docid, text):
+        """Index *text* (plain or HTML) as document *docid*, replacing what
+        it had; empty text (or only stop words) unindexes it."""
+        self.index_docs([(docid, text)])
+
+    def unindex_doc(self, docid):
+        self.index_docs([(docid, None)])
+
+    def index_docs(self, pairs):
+        """Index each (docid, text) of *pairs*; None or "" unindexes."""
+        changes = {}  # {wid: {docid: tf, 0 to remove}}
+        keys = self.analyzer.keys
+        docs, lengths = self._docs, self._lengths
+        count = total = 0
+        for docid, text in dict(pairs).items():
+            words = keys(text) if text else ()
+            old = docs.get(docid)
+            if not words:
+                if old is not None:
+                    wids = decode_words(old)
+                    for wid in set(wids):
+                        changes.setdefault(wid, {})[docid] = 0
+                    del docs[docid]
+                    del lengths[docid]
+                    count, total = count - 1, total - len(wids)
+                continue
+            wid_of = self._wids_for(set(words))
+            wids = list(map(wid_of.__getitem__, words))
+            record = encode_words(wids)
+            if record == old:
+                continue
+            tfs = Counter(wids)
+            if old is not None:
+                before = decode_words(old)
+                total -= len(before)
+                previous = Counter(before)
+                for wid in previous.keys() - tfs.keys():
+                    changes.setdefault(wid, {})[docid] = 0
+                for wid, tf in tfs.items():
+                    if previous.get(wid) != tf:
+                        changes.setdefault(wid, {})[docid] = tf
+            else:
+                count += 1
+                for wid, tf in tfs.items():
+                    changes.setdefault(wid, {})[docid] = tf
+            docs[docid] = record
+            lengths[docid] = len(wids)
+            total += len(wids)
+        self._apply(changes)
+        if count:
+            self._count.change(count)
+        if total:
+            self._total.change(total)
+
+    def _wids_for(self, words):
+        """{word: wid} for *words*, new words given the next wids."""
+        get, out = self._wids.get, {}
+        new = []
+        for word in words:
+            wid = get(word)
+            if wid is None:
+                new.append(word)
+            else:
+                out[word] = wid
+        if new:
+            wid = self._next_wid
+            for word in sorted(new):
+                self._wids[word] = out[word] = wid
+                wid += 1
+            self._next_wid = wid
+        return out
+
+    def _apply(self, changes):
+        store = self._postings
+        for wid, docs in changes.items():
+            found = store.get(wid, plist.EMPTY)
+            updated = plist.update(found, sorted(docs.items()))
+            if updated is not None:
+                store[wid] = updated
+            elif wid in store:
+                del store[wid]
+
+    # -- reading --
+
+    def value_of(self, docid, default=None):
+        """Whether *docid* has text in the index."""
+        return docid in self._docs
+
+    def docids(self, query=None):
+        """A BitMap of the documents matching *query* (all indexed documents
+        when None); raises ParseError for a malformed query."""
+        if query is None:
+            return BitMap(self._docs.keys())
+        return self._evaluate(self._parse(query), {})
+
+    def rank(self, query, candidates=None, limit=None):
+        """(total, [(docid, score), ...] best first, at most *limit*) of the
+        documents matching *query*, only among *candidates* (a BitMap)
+        when given; ties in docid order. Raises ParseError."""
+        tree = self._parse(query)
+        cache = {}
+        matches = self._evaluate(tree, cache)
+        if candidates is not None:
+            matches &= candidates
+        scores = self._scores(tree, matches, cache)
+        pairs = scores.items()
+        key = _best_first
+        if limit is None or limit >= len(scores):
+            ranked = sorted(pairs, key=key)
+        else:
+            ranked = heapq.nsmallest(limit, pairs, key=key)
+        return len(matches), [(d, -s) for d, s in ranked]
+
+    def apply(self, query):
+        """{docid: score} of every match of *query* (zope.index's shape)."""
+        return dict(self.rank(query)[1])
+
+    def _parse(self, query):
+        if not query or not query.strip():
+            raise ParseError("The query is empty.")
+        return QueryParser(self.analyzer_lexicon).parseQuery(query)
+
+    @property
+    def analyzer_lexicon(self):
+        """What zope.index's QueryParser asks of a lexicon."""
+        return _ParserLexicon(self.analyzer)
+
+    def _postings_of(self, key, cache):
+        """(docids, tfs) of the word *key* (empty when unknown)."""
+        found = cache.get(key)
+        if found is None:
+            wid = self._wids.get(key)
+            entry = self._postings.get(wid) if wid is not None else None
+            found = cache[key] = plist.read(entry) if entry else (array("I"), array("B"))
+        return found
+
+    def _index_key(self, word):
+        """The key a parsed query word is stored under ("" if none)."""
+        keys = self.analyzer.keys(word)
+        return keys[0] if len(keys) == 1 else ""
+
+    def _glob_keys(self, pattern):
+        prefix = pattern.split("*")[0].split("?")[0]
+        if not prefix:
+            return []
+        candidates = self._wids.keys(prefix, prefix + "\U0010ffff")
+        if pattern == prefix + "*":
+            return list(candidates)
+        return [k for k in candidates if fnmatchcase(k, pattern)]
+
+    def _evaluate(self, node, cache):
+        kind = node.nodeType()
+        if kind == "ATOM":
+            return BitMap(self._postings_of(self._index_key(node.getValue()), cache)[0])
+        if kind == "GLOB":
+            found = BitMap()
+            for key in self._glob_keys(node.getValue()):
+                found |= BitMap(self._postings_of(key, cache)[0])
+            return found
+        if kind == "PHRASE":
+            return self._phrase(node.getValue(), cache)
+        if kind == "AND":
+            positive = [c for c in node.getValue() if c.nodeType() != "NOT"]
+            negative = [c.getValue() for c in node.getValue() if c.nodeType() == "NOT"]
+            sets = sorted((self._evaluate(c, cache) for c in positive), key=len)
+            found = sets[0]
+            for other in sets[1:]:
+                found &= other
+            for child in negative:
+                if found:
+                    found -= self._evaluate(child, cache)
+            return found
+        if kind == "OR":
+            return BitMap.union(*(self._evaluate(c, cache) for c in node.getValue()))
+        raise ParseError("NOT needs a word to subtract from.")
+
+    def _phrase(self, words, cache):
+        keys = [self._index_key(w) for w in words]
+        keys = [k for k in keys if k]
+        if not keys:
+            return BitMap()
+        sets = sorted((BitMap(self._postings_of(k, cache)[0]) for k in set(keys)), key=len)
+        found = sets[0]
+        for other in sets[1:]:
+            found &= other
+        if len(keys) == 1 or not found:
+            return found
+        wids = [self._wids[k] for k in keys]
+        docs, out = self._docs, BitMap()
+        for docid in found:
+            if _contains(decode_words(docs[docid]), wids):
+                out.add(docid)
+        return out
+
+    def _terms(self, node):
+        """The index keys that score: every positive word of the query."""
+        kind = node.nodeType()
+        if kind == "ATOM":
+            return [self._index_key(node.getValue())]
+        if kind == "GLOB":
+            return self._glob_keys(node.getValue())
+        if kind == "PHRASE":
+            return [self._index_key(w) for w in node.getValue()]
+        if kind == "NOT":
+            return []
+        return [k for child in node.getValue() for k in self._terms(child)]
+
+    def _scores(self, tree, matches, cache):
+        """{docid: -score} of *matches*: BM25 summed over the query's words."""
+        scores = {}
+        if not matches:
+            return scores
+        n = max(self._count(), 1)
+        avgdl = max(self._total(), 1) / n
+        lengths = self._lengths
+        norms = {}  # {docid: K of BM25}
+        for key in set(filter(None, self._terms(tree))):
+            docids, tfs = self._postings_of(key, cache)
+            if not docids:
+                continue
+            df = len(docids)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for docid, tf in _matching(docids, tfs, matches):
+                norm = norms.get(docid)
+                if norm is None:
+                    norm = norms[docid] = K1 * (1 - B + B * lengths.get(docid, 0) / avgdl)
+                scores[docid] = scores.get(docid, 0.0) - idf * tf * (K1 + 1) / (tf + norm)
+        for docid in matches:  # a match without a scoring word (rare): 0
+            if docid not in scores:
+                scores[docid] = 0.0
+        return scores
+
+
+def _matching(docids, tfs, matches):
+    """The (docid, tf) of a word's postings whose docid is in *matches*."""
+    if len(matches) * 8 < len(docids):  # few matches: look each one up
+        out = []
+        for docid in matches:
+            i = bisect_left(docids, docid)
+            if i < len(docids) and docids[i] == docid:
+                out.append((docid, tfs[i]))
+        return out
+    return [(d, t) for d, t in zip(docids, tfs) if d in matches]
+
+
+def _best_first(pair):
+    return pair[1], pair[0]
+
+
+def _contains(words, phrase):
+    """Whether the array *words* holds the list *phrase* contiguously."""
+    first, size = phrase[0], len(phrase)
+    try:
+        pos = words.index(first)
+    except ValueError:
+        return False
+    end = len(words) - size
+    while pos <= end:
+        if words[pos:pos + size].tolist() == phrase:
+            return True
+        try:
+            pos = words.index(first, pos + 1)
+        except ValueError:
+            return False
+    return False
+
+
+class _ParserLexicon:
+    """parseTerms and isGlob for zope.index's QueryParser, from an Analyzer."""
+
+    def __init__(self, analyzer):
+        self.parseTerms = analyzer.parse_terms
+        self.isGlob = analyzer.is_glob

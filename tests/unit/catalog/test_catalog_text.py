@@ -1,0 +1,82 @@
+"""The catalog's side of full text: batches, docids, old text indexes."""
+
+from cupola.catalog import reindex, sync_site
+from cupola.catalog.textindex import TextIndex
+from cupola.content import operations as ops
+
+from catalog_fixtures import catalog, registry, site, tm  # noqa: F401 (fixtures)
+
+
+def add(registry, container, title, text="", type_name="Document"):
+    return ops.create(registry, container, type_name, {"title": title, "text": text},
+                      creator="ann")
+
+
+def found(catalog, text):
+    return sorted(b.path for b in catalog.search(None, unrestricted=True, text=text))
+
+
+class TestBatching:
+    def test_one_commit_indexes_the_text_of_every_object(self, registry, site, catalog, tm):
+        for i in range(30):
+            add(registry, site, f"Page {i}", f"<p>shared word{i}</p>")
+        tm.commit()
+        assert len(found(catalog, "shared")) == 30
+        assert found(catalog, "word7") == ["/page-7"]
+
+    def test_text_is_indexed_when_the_batch_ends(self, registry, site, catalog):
+        doc = add(registry, site, "Alpha")
+        with catalog.batching():
+            docid = catalog.index_object(registry, doc, "/alpha")
+            assert not catalog.index("text").value_of(docid)
+        assert catalog.index("text").value_of(docid)
+
+    def test_unindexing_inside_a_batch_wins_over_an_earlier_index(self, registry, site, catalog):
+        doc = add(registry, site, "Alpha")
+        with catalog.batching():
+            docid = catalog.index_object(registry, doc, "/alpha")
+            catalog.unindex_docid(docid)
+        assert not catalog.index("text").value_of(docid)
+
+    def test_a_failing_block_indexes_nothing_and_leaves_no_batch(self, registry, site, catalog):
+        from cupola.catalog.catalog import _batches
+        doc = add(registry, site, "Alpha")
+        try:
+            with catalog.batching():
+                docid = catalog.index_object(registry, doc, "/alpha")
+                raise RuntimeError("stop")
+        except RuntimeError:
+            pass
+        assert id(catalog) not in _batches
+        assert not catalog.index("text").value_of(docid)
+
+
+class TestDocids:
+    def test_docids_are_sequential(self, registry, site, catalog, tm):
+        for i in range(5):
+            add(registry, site, f"Page {i}")
+        tm.commit()
+        docids = [catalog.docid_for(f"/page-{i}") for i in range(5)]
+        assert docids == list(range(docids[0], docids[0] + 5))
+
+    def test_reindex_renumbers_from_the_counter(self, registry, site, catalog, tm):
+        for i in range(3):
+            add(registry, site, f"Page {i}", "body words")
+        tm.commit()
+        reindex(site, registry)
+        tm.commit()
+        assert found(catalog, "body") == ["/page-0", "/page-1", "/page-2"]
+        assert all(0 < catalog.docid_for(f"/page-{i}") < 2**31 for i in range(3))
+
+
+class TestOldTextIndex:
+    def test_sync_replaces_a_zope_text_index_and_reindexes_it(self, registry, site, catalog, tm):
+        from cupola.catalog.indexes import TextIndex as OldTextIndex
+        add(registry, site, "Harbour", "<p>new bridge over the harbour</p>")
+        tm.commit()
+        catalog._indexes["text"] = OldTextIndex()
+        tm.commit()
+        assert sync_site(site, registry) == ["text"]
+        tm.commit()
+        assert isinstance(catalog.index("text"), TextIndex)
+        assert found(catalog, '"new bridge"') == ["/harbour"]
