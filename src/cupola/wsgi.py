@@ -8,6 +8,7 @@ without it, ``CUPOLA_ZODB_URI`` and the defaults.
 import logging
 import os
 import threading
+import time
 from cupola.addons.discovery import GROUP as ADDON_GROUP, discover, include_addons
 from cupola.db.bootstrap import bootstrap
 from cupola.db.storage import open_db
@@ -40,12 +41,31 @@ def make_app(global_config=None, **settings):
     uri = os.environ.get("CUPOLA_ZODB_URI") or settings.get("zodb_uri")
     base = settings.get("here") or os.getcwd()
     config = configure(settings)
-    db = open_db(uri, base=base)
+    db = when_no_conflict(lambda: open_db(uri, base=base))
     if _as_bool(settings.get("create_site", "true")):
-        bootstrap(db, echo=lambda msg: log.warning(msg), registry=config.registry)
+        when_no_conflict(lambda: bootstrap(
+            db, echo=lambda msg: log.warning(msg), registry=config.registry))
     setup_audit_log(settings.get("audit_log", os.path.join(base, "var", "log", "audit.log")))
     app = Application(config.registry, db, settings)
     return app
+
+
+def when_no_conflict(func, attempts=5):
+    """``func()``, tried again when another process starting at once conflicts.
+
+    Workers of gunicorn, uWSGI or mod_wsgi starting together on one fresh
+    ZEO or RelStorage database all create its root and the site; all but
+    one meet a ConflictError, and their next attempt finds both made.
+    """
+    from ZODB.POSException import ConflictError
+    for attempt in range(attempts):
+        try:
+            return func()
+        except ConflictError:
+            if attempt == attempts - 1:
+                raise
+            log.info("another process is creating the database; trying again")
+            time.sleep(0.05 * (attempt + 1))
 
 
 def setup_audit_log(path):

@@ -1,0 +1,158 @@
+"""CGI and FastCGI: the older gateways between a web server and Cupola.
+
+``run_cgi(app)`` answers the one request of a CGI process through
+``wsgiref.handlers.CGIHandler``; ``run_fcgi(app, bind)`` is flup's threaded
+FastCGI server, for nginx or Apache's ``mod_proxy_fcgi``. Both are reached
+through ``cupola.wsgi.run_cgi()`` / ``run_fcgi()`` and ``cupola fcgi``.
+
+A FileStorage is open in one process at a time. CGI starts a process per
+request, so a CGI request waits for the database lock of the one before
+(``CUPOLA_CGI_LOCK_WAIT`` seconds, default 30) and answers 503 when it
+stays locked; several busy visitors want a ZEO server instead.
+"""
+
+import logging
+import os
+import stat
+import sys
+import tempfile
+import time
+
+log = logging.getLogger("cupola.gateways")
+LOCK_WAIT = 30.0
+
+
+def use_template_cache(path=None):
+    """Keep compiled page templates on disk, shared by later processes.
+
+    Compiling Cupola's templates costs a CGI request most of its time; the
+    compiled modules are named by a digest of the template and of the
+    installed packages, so a changed template compiles again. *path*
+    defaults to ``CUPOLA_TEMPLATE_CACHE``, else a folder of this user's in
+    the temporary directory. It is created with mode 0700, and refused when
+    another user owns it or may write to it (its files are run as code).
+    Does nothing when ``CHAMELEON_CACHE`` already names a cache. Returns
+    the folder in use, or None.
+    """
+    from chameleon.config import CACHE_DIRECTORY
+    from chameleon.loader import ModuleLoader
+    from chameleon.template import BaseTemplate
+    if CACHE_DIRECTORY:
+        return CACHE_DIRECTORY
+    path = path or os.environ.get("CUPOLA_TEMPLATE_CACHE") or os.path.join(
+        tempfile.gettempdir(), f"cupola-templates-{os.getuid()}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.stat(path)
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        log.warning("not using the template cache %s: it must belong to this "
+                    "user and be writable by no one else", path)
+        return None
+    # Chameleon picks its loader once, from CHAMELEON_CACHE at import time.
+    BaseTemplate.loader = ModuleLoader(path)
+    return path
+
+
+def plain_error(start_response, status, message, headers=()):
+    """A short text answer for a gateway that could not start the site."""
+    body = f"{message}\n".encode("utf-8")
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body))), *headers])
+    return [body]
+
+
+def load_waiting_for_lock(load, wait):
+    """``load()``, retried while a FileStorage is locked, for *wait* seconds."""
+    from cupola.db.storage import DatabaseLocked
+    deadline = time.monotonic() + wait
+    pause = 0.01
+    while True:
+        try:
+            return load()
+        except DatabaseLocked:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
+def find_db(app):
+    """The ZODB of the Cupola application inside *app* (a pipeline), or None."""
+    for _ in range(20):
+        if app is None or hasattr(app, "db"):
+            break
+        app = (getattr(app, "_app", None) or getattr(app, "app", None)
+               or getattr(app, "application", None))
+    return getattr(app, "db", None)
+
+
+def run_cgi(app, environ=None, wait=None):
+    """Answer this process's CGI request with *app* (a lazy ``application``).
+
+    *app* needs a ``load()`` that builds the real application; a database
+    that stays locked for *wait* seconds gives a 503, any other error a 500
+    whose details go to stderr (the web server's error log). The database
+    is closed before the process ends, so its index stays current.
+    """
+    from wsgiref.handlers import CGIHandler
+    if wait is None:
+        wait = float(os.environ.get("CUPOLA_CGI_LOCK_WAIT") or LOCK_WAIT)
+    loaded = []
+
+    def gateway(environ, start_response):
+        from cupola.db.storage import DatabaseLocked
+        from cupola.exceptions import CupolaError
+        try:
+            real = load_waiting_for_lock(app.load, wait)
+        except DatabaseLocked as e:
+            print(f"cupola: {e}", file=sys.stderr)
+            return plain_error(start_response, "503 Service Unavailable",
+                               "The site is busy; try again in a moment.",
+                               [("Retry-After", "5")])
+        except (CupolaError, OSError) as e:
+            # the details go to the web server's error log, not the visitor
+            print(f"cupola: the site cannot start: {e}", file=sys.stderr)
+            return plain_error(start_response, "500 Internal Server Error",
+                               "The site cannot start; its error log says why.")
+        loaded.append(real)
+        return real(environ, start_response)
+
+    use_template_cache()
+    handler = CGIHandler()
+    if environ is not None:
+        handler.base_env = environ
+    try:
+        handler.run(gateway)
+    finally:
+        for real in loaded:
+            db = find_db(real)
+            if db is not None:
+                db.close()
+
+
+def parse_bind(bind):
+    """``host:port`` → (host, port); anything with a ``/`` is a socket path."""
+    if "/" in bind:
+        return bind
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"--bind {bind!r}: give host:port or a socket path")
+    return (host or "127.0.0.1", int(port))
+
+
+def run_fcgi(app, bind=None, threads=8, umask=None):
+    """Serve *app* over FastCGI with flup's threaded server until a signal.
+
+    *bind* is ``host:port`` or a Unix socket path; without one the web
+    server must have passed a listening socket as stdin (its own spawner).
+    Returns when SIGTERM, SIGINT or SIGHUP arrives.
+    """
+    try:
+        from flup.server.fcgi import WSGIServer
+    except ImportError as e:
+        raise RuntimeError("FastCGI needs flup: pip install 'cupola[fastcgi]'") from e
+    address = parse_bind(bind) if bind else None
+    server = WSGIServer(app, bindAddress=address, umask=umask,
+                        multithreaded=True, multiprocess=False,
+                        minSpare=1, maxSpare=threads, maxThreads=threads)
+    log.info("Cupola is serving FastCGI on %s", bind or "the socket on stdin")
+    server.run()
