@@ -20,6 +20,9 @@ def add_arguments(parser):
     parser.add_argument("--replace", action="store_true",
                         help="when the name is taken, move the existing item "
                              "to the recycle bin first")
+    parser.add_argument("--check", action="store_true",
+                        help="do the whole import, then undo it: a check that "
+                             "writes nothing")
 
 
 def run(args):
@@ -50,17 +53,24 @@ def run(args):
             obj, count = import_zexp(registry, conn, target, source, args.name,
                                      args.replace, Progress("Importing"))
             names = [obj.__name__]
+        what = (f"{count} {'records' if source.is_file() else 'objects'} into "
+                f"{args.into}: {', '.join(_join(args.into, n) for n in names)}")
+        if args.check:
+            tm.abort()
+            print(f"Checked: the import of {what} works; nothing was written.")
+            return 0
         tm.get().note(f"cupola import {source.name} into {args.into}")
         tm.commit()
-        where = args.into.rstrip("/")
-        print(f"Imported {count} {'records' if source.is_file() else 'objects'} "
-              f"into {args.into or '/'}: {', '.join(f'{where}/{n}' for n in names)} "
-              f"in {time.monotonic() - started:.1f} s.")
+        print(f"Imported {what} in {time.monotonic() - started:.1f} s.")
     finally:
         pop_registry()
         tm.abort()
         conn.close()
         db.close()
+
+
+def _join(folder, name):
+    return f"{folder.rstrip('/')}/{name}"
 
 
 def _import_json(registry, target, source, args):

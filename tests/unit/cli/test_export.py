@@ -215,3 +215,15 @@ def test_an_import_beside_the_original_gets_new_uuids_and_its_own_references(
                                                original["inner"]["deep"].uuid)
         assert find_by_uuid(site, copy["report"].uuid) is copy["report"]
         assert find_by_uuid(site, original["report"].uuid) is original["report"]
+
+
+def test_import_check_does_everything_and_writes_nothing(source, target, tmp_path, capsys):
+    out = tmp_path / "export"
+    assert main(["export", "--zodb-uri", source.uri, "/sub", str(out)]) == 0
+    size = (tmp_path / "target" / "Data.fs").stat().st_size
+    assert main(["import", "--zodb-uri", target.uri, str(out), "--check"]) == 0
+    assert "Checked: the import of 8 objects into /: /sub works" in capsys.readouterr().out
+    assert (tmp_path / "target" / "Data.fs").stat().st_size == size
+    with target as site:
+        assert "sub" not in site
+    assert main(["import", "--zodb-uri", target.uri, str(out), "--check", "--into", "/welcome"]) == 1
