@@ -10,7 +10,8 @@ and a sort walks days instead of values.
 
 Every index answers ``apply(query) -> pyroaring.BitMap`` (a new bitmap,
 the caller's to change), ``index_doc(docid, value)``, ``unindex_doc(docid)``
-and ``value_of(docid)``. Docids are ints in [0, 2**31).
+and ``value_of(docid)``. Docids are ints in [0, 2**31). The text index is
+in ``cupola.catalog.textindex``.
 """
 
 import heapq
@@ -277,7 +278,9 @@ class KeywordIndex(Persistent):
 
 
 class TextIndex(Persistent):
-    """Full text with Okapi BM25 ranking over a Cupola lexicon."""
+    """Full text on zope.index's Okapi index: what catalogs stored before
+    ``cupola.catalog.textindex``. Kept so that such catalogs load; their
+    ``sync`` replaces it with the new text index and reindexes."""
 
     def __init__(self, language=None, stemming=False):
         from cupola.catalog.text import make_lexicon
@@ -312,31 +315,8 @@ class TextIndex(Persistent):
     def value_of(self, docid, default=None):
         return bool(docid in self._docs)
 
-    def docids(self, query=None):
-        """Docids with text (no *query*), or a BitMap of those matching
-        *query*; raises ParseError on a malformed query."""
-        if query is None:
-            return self._docs.keys()
-        scores = self._index.apply(query)
-        self._v_last = (query, scores)  # for the rank() that follows
-        return BitMap(scores.keys())
-
-    def rank(self, query, candidates=None, limit=None):
-        """(matches among *candidates*, [(docid, score)] best first, at
-        most *limit*); raises ParseError on a malformed query."""
-        last, self._v_last = getattr(self, "_v_last", None), None
-        scores = last[1] if last is not None and last[0] == query \
-            else self._index.apply(query)
-        if candidates is None:
-            pairs = list(scores.items())
-        else:
-            candidates = as_bitmap(candidates)
-            pairs = [(d, s) for d, s in scores.items() if d in candidates]
-        if limit is None or limit >= len(pairs):
-            ranked = sorted(pairs, key=itemgetter(1), reverse=True)
-        else:
-            ranked = heapq.nlargest(limit, pairs, key=itemgetter(1))
-        return len(pairs), ranked
+    def docids(self):
+        return self._docs.keys()
 
     @property
     def lexicon(self):
