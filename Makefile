@@ -22,13 +22,13 @@ PYTEST_ARGS ?=
 STAMP = $(VENV)/.cupola-installed
 TEST_STAMP = $(VENV)/.cupola-test-installed
 
-.PHONY: serve test bench chromium editor clean distclean
+.PHONY: serve test bench chromium deploy-deps editor clean distclean
 
 serve: $(STAMP) editor
 	@test -f var/Data.fs || $(BIN)/cupola init
 	$(BIN)/cupola serve --host $(HOST) --port $(PORT)
 
-test: $(TEST_STAMP) chromium editor
+test: $(TEST_STAMP) chromium deploy-deps editor
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
 bench: $(TEST_STAMP)
@@ -56,6 +56,29 @@ chromium:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  $$sudo apt-get install -y -q chromium \
 	    || { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium; }; \
+	fi
+
+# tests/deploy starts real web servers and databases from Debian's packages:
+# Apache with mod_wsgi, nginx, lighttpd, PostgreSQL (and a compiler for
+# uWSGI). Each runs from a private config under the test's folder, so the
+# install keeps Debian from starting the system services (policy-rc.d).
+DEPLOY_PACKAGES = apache2 libapache2-mod-wsgi-py3 nginx lighttpd postgresql build-essential
+deploy-deps:
+	@missing=; for p in $(DEPLOY_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "make: missing Debian packages:$$missing; install them as root" >&2; exit 1; fi; \
+	  echo "Installing Debian's$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; policy=; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' | $$sudo tee /usr/sbin/policy-rc.d >/dev/null; \
+	    $$sudo chmod 755 /usr/sbin/policy-rc.d; policy=1; fi; \
+	  $$sudo apt-get install -y -q $$missing \
+	    || { $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; }; \
+	  status=$$?; [ -z "$$policy" ] || $$sudo rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	fi
 
 # The admin's rich-text editor: Tiptap from npm (package.json), bundled by
