@@ -28,6 +28,11 @@ def edit_server():
     app.db.close()
 
 
+def make_png(path):
+    from PIL import Image
+    Image.new("RGB", (64, 40), (30, 120, 200)).save(path)
+
+
 def messages(page):
     return page.locator(".status-messages p").all_inner_texts()
 
@@ -57,25 +62,65 @@ def test_add_publish_edit_and_view_as_anonymous(chromium_browser, edit_server, t
     assert messages(page) == ["Folder “Trips” created and published."]
     expect(page.locator(".toolbar-state .badge")).to_have_text("Published")
 
+    # An image in the folder, uploaded through the add form
+    photo = tmp_path / "lake.png"
+    make_png(photo)
+    page.get_by_role("navigation", name="Editing").get_by_text("Add", exact=True).click()
+    page.get_by_role("navigation", name="Editing").get_by_role("link", name=re.compile(r"^Image")).click()
+    page.get_by_label("Title").fill("The lake")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="Save", exact=True).click()  # images follow their folder
+    page.wait_for_url("**/trips/the-lake")
+    assert messages(page) == ["Image “The lake” created."]
+    page.goto("/trips")
+
     # Add a page inside it: Add -> title and text -> Save & publish (3 clicks)
     page.get_by_role("navigation", name="Editing").get_by_text("Add", exact=True).click()
     page.get_by_role("navigation", name="Editing").get_by_role("link", name=re.compile(r"^Page")).click()
     page.get_by_label("Title").fill("Lake day")
-    if page.locator("form[data-editor-src]").count() == 0:  # no editor bundle built
-        page.locator("#field-text").fill("<p>We swim at <strong>ten</strong>.</p>")
-    else:  # the rich-text editor (built by `make editor`)
+    rich = page.locator("form[data-editor-src]").count() > 0  # built by `make editor`
+    if not rich:
+        page.locator("#field-text").fill(
+            "<p>We swim at <strong>ten</strong>.</p>"
+            "<p><img src='/trips/the-lake/@@inline' alt='The lake at dawn'></p>")
+    else:
         editor = page.locator(".rte-content[contenteditable=true]")
         editor.click()
         page.keyboard.type("We swim at ")
-        page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Bold").click()
+        formatting = page.get_by_role("toolbar", name="Formatting")
+        formatting.get_by_role("button", name="Bold").click()
         page.keyboard.type("ten")
-        page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Bold").click()
+        formatting.get_by_role("button", name="Bold").click()
         page.keyboard.type(".")
+        answers = iter(["/trips/the-lake/@@inline", "The lake at dawn"])  # address, then alt
+
+        def answer(dialog):
+            dialog.accept(next(answers))
+        page.on("dialog", answer)
+        formatting.get_by_role("button", name="Image").click()
+        expect(editor.locator("img")).to_have_attribute("alt", "The lake at dawn")
+        page.remove_listener("dialog", answer)
+
+    # Related items: browse the site in the dialog and choose the image
+    page.locator("summary", has_text="Related").click()
+    page.get_by_role("link", name="Browse the site…").click()
+    dialog = page.get_by_role("dialog", name="Choose an item")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("link", name="Trips").click()
+    expect(dialog.locator(".picker-crumbs")).to_contain_text("Trips")
+    dialog.get_by_role("button", name="Choose The lake").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".reference-list")).to_contain_text("/trips/the-lake")
+
     page.get_by_role("button", name="Save & publish").click()
     page.wait_for_url("**/trips/lake-day")
     assert messages(page) == ["Page “Lake day” created and published."]
-    expect(page.locator(".prose")).to_have_text("We swim at ten.")
+    expect(page.locator(".prose p").first).to_have_text("We swim at ten.")
     expect(page.locator(".prose strong")).to_have_text("ten")
+    image = page.locator(".prose img")
+    expect(image).to_have_attribute("alt", "The lake at dawn")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 64
+    expect(page.locator(".related-items a")).to_have_text(["The lake"])
 
     # Edit it; leaving with unsaved changes would warn (the form is dirty)
     page.get_by_role("navigation", name="Editing").get_by_role("link", name="Edit").click()

@@ -69,6 +69,7 @@ const BUTTONS = [
   ["• List", "Bulleted list", (c) => c.toggleBulletList(), (e) => e.isActive("bulletList")],
   ["1. List", "Numbered list", (c) => c.toggleOrderedList(), (e) => e.isActive("orderedList")],
   ["Quote", "Quotation", (c) => c.toggleBlockquote(), (e) => e.isActive("blockquote")],
+  ["Image", "Image…", "image", null],
   null,
   ["Undo", "Undo (Ctrl+Z)", (c) => c.undo(), null],
   ["Redo", "Redo (Ctrl+Shift+Z)", (c) => c.redo(), null],
@@ -81,6 +82,15 @@ function editLink(editor) {
   const chain = editor.chain().focus().extendMarkRange("link");
   if (!href.trim() || href.trim() === "https://") chain.unsetLink().run();
   else chain.setLink({ href: href.trim() }).run();
+}
+
+function insertImage(editor) {
+  const src = window.prompt(
+    "Address of the image (an image of this site, like /photos/lake.jpg/@@inline):", "");
+  if (src === null || !src.trim()) return;
+  const alt = window.prompt("Describe the image for people who cannot see it:", "");
+  if (alt === null) return;
+  editor.chain().focus().setImage({ src: src.trim(), alt: alt.trim() }).run();
 }
 
 export function mount(textarea, { onChange } = {}) {
@@ -161,7 +171,8 @@ export function mount(textarea, { onChange } = {}) {
     button.className = `rte-button rte-${text.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
     button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the caret
     button.addEventListener("click", () => {
-      if (command) command(editor.chain().focus()).run();
+      if (command === "image") insertImage(editor);
+      else if (command) command(editor.chain().focus()).run();
       else editLink(editor);
     });
     buttons.push([button, active]);
