@@ -9,6 +9,7 @@ The map:
                   ``activate``/``deactivate``
   upgrades.py     schema versions and upgrade steps, ``run_upgrades``
   placeholders.py the page of content whose add-on is inactive or missing
+  missing.py      read-only stand-ins for content whose class is gone
 
 The guide for add-on authors is docs/addons.md.
 """
@@ -28,3 +29,4 @@ __all__ = ["CORE", "AddonInfo", "activate", "deactivate", "installed_versions",
 def includeme(config):
     config.set_schema_version(CORE, CORE_SCHEMA_VERSION)
     config.include("cupola.addons.placeholders")
+    config.include("cupola.addons.missing")

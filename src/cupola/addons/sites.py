@@ -187,8 +187,12 @@ def initialize_site(site, registry):
 
 
 def _sync_catalog(site, registry):
-    if getattr(site, "catalog", None) is not None:
+    """Index what the install step added, and create indexes the catalog lacks."""
+    catalog = getattr(site, "catalog", None)
+    if catalog is not None:
         from cupola.catalog import sync_site
+        from cupola.catalog.queue import flush_pending
+        flush_pending(catalog)  # a new site is not stored yet: index now
         sync_site(site, registry)
 
 

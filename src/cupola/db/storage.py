@@ -103,8 +103,10 @@ def open_db(uri=None, base=None, check_blobs=None, **db_kw):
     ``sample`` or ``off`` (default: ``CUPOLA_CHECK_BLOBS``, else ``full``);
     see ``cupola.db.blobs``.
     """
+    from cupola.addons.missing import class_factory
     from cupola.db.blobs import check_blob_files
     storage, dbkw = open_storage(uri, base)
+    dbkw.setdefault("class_factory", class_factory)  # missing classes: placeholders
     dbkw.update(db_kw)
     try:
         check_blob_files(storage, check_blobs
