@@ -131,6 +131,10 @@ def load_json(path):
 
 def _read_node(registry, folder, name, parent_type):
     path = folder / OBJECT
+    for part in (folder, path, folder / REVISIONS):
+        if part.is_symlink():
+            raise TransferError("is a symbolic link; an export holds plain "
+                                "files and folders only", part)
     data = load_json(path)
     type_name = data.get("type")
     info = registry.types.get(type_name) if isinstance(type_name, str) else None
@@ -309,6 +313,9 @@ class _FileChecker:
             raise ValueError(f"the file {name!r} must be a '_' name in the "
                              "object's own folder")
         path = self.folder / name
+        if path.is_symlink():
+            raise ValueError(f"the file {name} is a symbolic link; an export "
+                             "holds plain files only")
         if not path.is_file():
             raise ValueError(f"the file {name} is missing")
         size, digest = raw.get("size"), raw.get("sha256")

@@ -14,7 +14,9 @@ usual events, so the catalog indexes the subtree.
 """
 
 import importlib
+import io
 import os
+import pickletools
 from pathlib import Path
 
 from ZODB.blob import Blob
@@ -110,13 +112,16 @@ class _CountingWriter:
             self.progress(self.done, self.total)
 
 
-def check_zexp(path):
+def check_zexp(path, packages=()):
     """Read all of the export in *path*; return its number of records.
 
-    Raises TransferError when it is not a ZODB export, is cut short, or
-    names a class this site cannot load, or when its top is no content.
+    Raises TransferError when it is not a ZODB export, is cut short, names
+    a class this site cannot load, refers to anything but content classes
+    (see ``_allowed``; *packages* adds add-ons' top-level packages), or
+    when its top is no content.
     """
     path = Path(path)
+    packages = frozenset(packages) | {"cupola"}
     size = path.stat().st_size
     count = 0
     with open(path, "rb") as f:
@@ -131,7 +136,9 @@ def check_zexp(path):
             length = u64(header[8:16])
             if f.tell() + length > size:
                 raise TransferError("is cut short (a record is incomplete)", path)
-            cls = _class_of(f.read(length), path)
+            data = f.read(length)
+            _check_globals(data, path, packages)
+            cls = _class_of(data, path)
             if count == 0 and not IItem.implementedBy(cls):
                 raise TransferError(f"holds a {cls.__name__}, not Cupola "
                                     "content", path)
@@ -148,14 +155,74 @@ def check_zexp(path):
     return count
 
 
-def _class_of(data, path):
-    module, name = get_pickle_metadata(data)
+def _check_globals(data, path, packages):
+    """Refuse a record whose pickles name anything but content classes:
+    unpickling an untrusted export could otherwise call any function."""
+    buf = io.BytesIO(data)
     try:
-        cls = getattr(importlib.import_module(module), name)
+        while buf.tell() < len(data):
+            for op, arg, _ in pickletools.genops(buf):
+                if op.name in ("GLOBAL", "INST"):
+                    module, _, name = arg.partition(" ")
+                    if not _allowed(module, name, packages, path):
+                        raise TransferError(
+                            f"refers to {module}.{name}, which an import does "
+                            "not accept (only content classes are: an untrusted "
+                            ".zexp could run code)", path)
+                elif op.name == "STACK_GLOBAL":
+                    raise TransferError("uses pickle features a ZODB export "
+                                        "does not use; refusing it", path)
+                if op.name == "STOP":
+                    break
+    except (ValueError, EOFError, IndexError) as e:  # bytes that are no pickle
+        raise TransferError(f"is damaged ({e})", path) from None
+
+
+_SAFE = {("datetime", n) for n in ("datetime", "date", "time", "timedelta", "timezone")} | {
+    ("decimal", "Decimal"), ("builtins", "set"), ("builtins", "frozenset"),
+    ("__builtin__", "set"), ("__builtin__", "frozenset"), ("builtins", "bytearray"),
+    ("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor"),
+    ("zope.interface.declarations", "Provides")}
+
+
+def _allowed(module, name, packages, path):
+    """Persistent classes, interfaces, a few value types, and the plain
+    classes of Cupola's and add-ons' packages; nothing that can be called
+    to do harm (functions, most classes of other libraries)."""
+    if (module, name) in _SAFE:
+        return True
+    top = module.split(".")[0]
+    if top not in packages and not top.startswith("cupola_") and top not in _LIBRARIES:
+        return False  # not even imported
+    found = _resolve(module, name, path)
+    from persistent import Persistent
+    from zope.interface.interface import InterfaceClass
+    if isinstance(found, InterfaceClass):
+        return True
+    if not isinstance(found, type):
+        return False
+    if issubclass(found, Persistent):
+        return True
+    # plain classes: content's own (FileVersion) and add-ons' packages
+    return module.startswith("cupola.content.") or top.startswith("cupola_") \
+        or (top in packages and top != "cupola")
+
+
+_LIBRARIES = {"BTrees", "persistent", "ZODB", "zope"}  # their persistent classes
+
+
+def _resolve(module, name, path):
+    try:
+        return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError, ValueError):
         raise TransferError(f"holds objects of the class {module}.{name}, "
                             "which this site cannot load (is the add-on "
                             "that provides it installed?)", path) from None
+
+
+def _class_of(data, path):
+    module, name = get_pickle_metadata(data)
+    cls = _resolve(module, name, path)
     if not isinstance(cls, type):
         raise TransferError(f"names {module}.{name}, which is not a class", path)
     return cls
@@ -172,7 +239,8 @@ def import_zexp(registry, conn, target, path, name=None, replace=False,
     catalog indexes the subtree. The caller commits or aborts.
     """
     path = Path(path)
-    total = check_zexp(path)
+    total = check_zexp(path, {info.factory.__module__.split(".")[0]
+                              for info in registry.types.values()})
     with open(path, "rb") as f:
         obj = conn.importFile(_CountingReader(f, path.stat().st_size, progress))
     if obj is None or not IItem.providedBy(obj):

@@ -227,3 +227,21 @@ def test_import_check_does_everything_and_writes_nothing(source, target, tmp_pat
     with target as site:
         assert "sub" not in site
     assert main(["import", "--zodb-uri", target.uri, str(out), "--check", "--into", "/welcome"]) == 1
+
+
+def test_a_zexp_that_would_run_code_is_refused(target, tmp_path, capsys):
+    import pickle
+    from ZODB.ExportImport import export_end_marker
+    from ZODB.utils import p64
+    from cupola.content.folder import Folder
+    witness = tmp_path / "pwned"
+    state = f"cos\nsystem\n(S'touch {witness}'\ntR.".encode()
+    record = pickle.dumps((Folder, None), 3) + state
+    evil = tmp_path / "evil.zexp"
+    evil.write_bytes(b"ZEXP" + p64(1) + p64(len(record)) + record + export_end_marker)
+    assert main(["import", "--zodb-uri", target.uri, str(evil)]) == 1
+    err = capsys.readouterr().err
+    assert "refers to os.system, which an import does not accept" in err
+    assert not witness.exists()
+    with target as site:
+        assert list(site.keys()) == ["about", "welcome", "news"]
