@@ -171,38 +171,48 @@ class FieldIndex(Persistent):
         return ordered
 
     def _sort_by_days(self, docids, reverse, want):
-        """Walk the day bitmaps from the first (or last) day until they
-        hold *want* of *docids*, then sort only those."""
-        days = self._coarse.values()
-        picked, got = [], 0
-        for found in (reversed(days) if reverse else days):
+        """Walk the day bitmaps from the first (or last) day while they
+        hold fewer than *want* of *docids*; sort what they hold, then walk
+        the values of the day that fills the page."""
+        days = self._coarse.items()
+        full, got = [], 0
+        for step, found in (reversed(days) if reverse else days):
             n = count_in(found, docids)
-            if n:
-                picked.append(found)
-                got += n
-                if got >= want:
-                    break
-        candidates = docids & union(picked)
-        ordered = self._sort_by_lookup(candidates, reverse, want, missing=False)
-        if len(ordered) < want:  # every day walked: add those without a value
-            ordered += list(docids - candidates)[:want - len(ordered)]
-        return ordered
+            if not n:
+                continue
+            if got + n >= want:
+                head = self._sort_by_lookup(docids & union(full), reverse, got,
+                                            missing=False) if full else []
+                values = self._fwd.values(step * GRANULE, (step + 1) * GRANULE,
+                                          excludemax=True)
+                return head + _walk(values, docids, reverse, want - got)
+            full.append(found)
+            got += n
+        have = docids & union(full)  # every day walked: all that have a value
+        ordered = self._sort_by_lookup(have, reverse, got, missing=False)
+        return ordered + list(docids - have)[:want - len(ordered)]
 
     def _sort_by_walk(self, docids, reverse, want):
         """Walk the values in order until they hold *want* of *docids*."""
-        out = []
-        entries = self._fwd.values()
-        for found in (reversed(entries) if reverse else entries):
-            if isinstance(found, int):
-                if found in docids:
-                    out.append(found)
-            else:
-                out.extend(docids & bitmap_of(found))
-            if len(out) >= want:
-                return out[:want]
-        seen = BitMap(out)
-        out.extend(docids - seen)
-        return out[:want]
+        out = _walk(self._fwd.values(), docids, reverse, want)
+        if len(out) < want:
+            out.extend(list(docids - BitMap(out))[:want - len(out)])
+        return out
+
+
+def _walk(entries, docids, reverse, want):
+    """The first *want* docids of *docids* in forward *entries* (a BTree
+    values sequence), walked backwards if *reverse*; ties in docid order."""
+    out = []
+    for found in (reversed(entries) if reverse else entries):
+        if isinstance(found, int):
+            if found in docids:
+                out.append(found)
+        else:
+            out.extend(docids & bitmap_of(found))
+        if len(out) >= want:
+            return out[:want]
+    return out
 
 
 class KeywordIndex(Persistent):

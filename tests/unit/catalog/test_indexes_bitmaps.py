@@ -140,6 +140,20 @@ class TestSorts:
         assert index.sort(docids, reverse=reverse, limit=limit) \
             == brute_sort(values, docids, reverse, limit)
 
+    @pytest.mark.parametrize("reverse", [False, True])
+    @pytest.mark.parametrize("limit", [20, N // 2])
+    def test_numbers_all_in_one_day(self, reverse, limit):
+        # e.g. sizes in bytes: the day bitmaps do not split them at all
+        rng = random.Random(13)
+        values = {d: rng.randrange(5000) for d in range(1, N + 1) if d % 11}
+        index = FieldIndex()
+        for docid, value in values.items():
+            index.index_doc(docid, value)
+        docids = BitMap(range(1, N + 1))
+        assert len(index._coarse) == 1
+        assert index.sort(docids, reverse=reverse, limit=limit) \
+            == brute_sort(values, docids, reverse, limit)
+
     def test_a_result_without_values_keeps_docid_order(self):
         _, index = dated()
         docids = BitMap(range(N + 1, N + LOOKUP_SORT + 50))
