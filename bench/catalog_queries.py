@@ -36,8 +36,11 @@ p99 < 50 ms) and writes ``bench/results/catalog_queries.json``.
 """
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import random
 import shutil
 import statistics
@@ -221,7 +224,7 @@ def query_kinds(corpus, built):
     return kinds
 
 
-def measure(path, corpus, built, runs, rng):
+def measure(path, corpus, built, runs, rng, profile=None):
     from cupola.db.bootstrap import get_site
     db = whole.open_db(path)
     tm = transaction.TransactionManager()
@@ -238,10 +241,14 @@ def measure(path, corpus, built, runs, rng):
             times, cpus, hits = [], [], []
             for _ in range(runs):
                 p = params(rng)
+                if profile is not None:
+                    profile.enable()
                 t0, c0 = time.perf_counter(), time.process_time()
                 hits.append(run(catalog, p))
                 times.append(time.perf_counter() - t0)
                 cpus.append(time.process_time() - c0)
+                if profile is not None:
+                    profile.disable()
                 tm.abort()
             out[kind] = {"times": times, "cpu": cpus, "hits": hits}
     finally:
@@ -260,7 +267,11 @@ def main(argv=None):
                    "the same --workdir (and --docs, --seed) only times the queries")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--profile", metavar="FILE",
+                   help="write the 30 hottest functions of the timed runs here "
+                   "(the figures of such a run are slower)")
     args = p.parse_args(argv)
+    profile = cProfile.Profile() if args.profile else None
     workdir = args.workdir or tempfile.mkdtemp(prefix="cupola-catalog-queries-")
     path = os.path.join(workdir, "Data.fs")
     saved = os.path.join(workdir, f"built-{args.docs}-{args.seed}.json")
@@ -282,7 +293,7 @@ def main(argv=None):
             Path(saved).write_text(json.dumps(built))
             print(f"  built in {time.perf_counter() - t0:.0f} s")
         print(f"  timing {args.queries} runs of each kind, after as many")
-        found = measure(path, corpus, built, args.queries, rng)
+        found = measure(path, corpus, built, args.queries, rng, profile)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -302,6 +313,11 @@ def main(argv=None):
     result = {"docs": args.docs, "catalog_len": built["catalog_len"],
               "queries": args.queries, "at": started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
               "load_after": os.getloadavg()[0], "results": records}
+    if profile is not None:
+        stream = io.StringIO()
+        pstats.Stats(profile, stream=stream).sort_stats("tottime").print_stats(30)
+        Path(args.profile).write_text(stream.getvalue())
+        print(f"wrote {args.profile}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
