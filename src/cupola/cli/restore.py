@@ -13,6 +13,9 @@ def add_arguments(parser):
                              "(2026-11-28T18:40:00Z; default: the latest backup)")
     parser.add_argument("--list", action="store_true",
                         help="list the backups in the folder and restore nothing")
+    parser.add_argument("--verify", action="store_true",
+                        help="check the newest backup and every blob file, "
+                             "restore nothing (exit 1 when broken)")
 
 
 def run(args):
@@ -20,9 +23,14 @@ def run(args):
     import time
 
     from cupola.db.backups import SourceNotFileStorage, file_storage_paths
-    from cupola.db.recovery import list_backups, parse_date, restore
+    from cupola.db.recovery import list_backups, parse_date, restore, verify
     if args.list:
         return _list(args.folder, list_backups(args.folder))
+    if args.verify:
+        chain, blobs = verify(args.folder, progress=Progress)
+        print(f"The backup in {args.folder} is sound: {chain} Data.fs "
+              f"file{'s' if chain != 1 else ''} and {blobs} blob files checked.")
+        return 0
     try:
         data_fs, blob_dir = file_storage_paths(settings_from(args).get("zodb_uri"))
     except SourceNotFileStorage as e:

@@ -135,8 +135,10 @@ def backup(data_fs, blob_dir, folder, full=False, gzip=False, progress=None):
         + (["-z"] if gzip else [])
     options = repozo.parseargs(argv)
     options.test_now = time.strptime(stamp, STAMP)[:6]  # the name repozo gives
-    with watch_file(folder / "tmp.tmp", data_fs.stat().st_size,
-                progress and progress("Backing up Data.fs")):
+    size = data_fs.stat().st_size
+    expected = size if full else max(size - backed_up_size(folder), 0) or size
+    with watch_file(folder / "tmp.tmp", expected,
+                    progress and progress("Backing up Data.fs")):
         try:
             repozo.do_backup(options)
         except (repozo.RepozoError, OSError) as e:
@@ -152,6 +154,18 @@ def backup(data_fs, blob_dir, folder, full=False, gzip=False, progress=None):
     files, size = _backup_blobs(blob_dir, folder, stamp,
                                 progress and progress("Backing up blobs"))
     return BackupResult(stamp, kind, data_file, data_bytes, files, size)
+
+
+def backed_up_size(folder):
+    """Bytes of Data.fs the newest chain of *folder* holds (0: none)."""
+    dats = sorted(n for n in os.listdir(folder) if n.endswith(".dat"))
+    if not dats:
+        return 0
+    try:
+        lines = (Path(folder) / dats[-1]).read_text().split("\n")
+        return int([line for line in lines if line.strip()][-1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _ours(name):

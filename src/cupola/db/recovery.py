@@ -230,3 +230,37 @@ def list_backups(folder):
         kind = "full" if ext in ("fs", "fsz") else "incremental"
         rows.append((stamp, kind, (folder / name).stat().st_size, blobs.get(stamp, 0)))
     return rows
+
+
+def verify(folder, progress=None):
+    """Check the newest backup chain of *folder* (repozo's sizes and
+    checksums) and every blob file of its manifests (size and SHA-256).
+    Returns (repozo files, blob files) checked; raises BackupError."""
+    from ZODB.scripts import repozo
+    folder = Path(folder)
+    chain = _chain(folder, None)
+    options = repozo.parseargs(["-V", "-r", str(folder)])
+    try:
+        repozo.do_verify(options)
+    except (repozo.RepozoError, OSError, ValueError) as e:
+        raise BackupError(f"The backup in {folder} is broken: {e}") from e
+    files = {}
+    for manifest in _manifests(folder):
+        files.update(manifest["files"])
+    report = progress and progress("Checking blobs")
+    for done, (rel, meta) in enumerate(sorted(files.items()), 1):
+        path = folder / BLOBS / rel
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except OSError:
+            raise BackupError(f"The backup lacks the blob file {path}.") from None
+        if size != meta.get("size") or digest.hexdigest() != meta.get("sha256"):
+            raise BackupError(f"The blob file {path} is damaged (its size or "
+                              "checksum differs from the manifest).")
+        if report:
+            report(done, len(files))
+    return len(chain), sum(1 for rel in files if rel.endswith(".blob"))

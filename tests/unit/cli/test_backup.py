@@ -200,3 +200,17 @@ def test_restore_list_and_bad_dates(site_uri, tmp_path, capsys):
     assert "is not a date" in capsys.readouterr().err
     assert main(["restore", "--zodb-uri", target, str(backups), "--date", "2001-01-01"]) == 1
     assert "no backup from before 2001-01-01-00-00-00" in capsys.readouterr().err
+
+
+def test_verify_checks_the_backup_without_restoring(site_uri, tmp_path, capsys):
+    backups = tmp_path / "backups"
+    assert main(["backup", "--zodb-uri", site_uri, str(backups)]) == 0
+    capsys.readouterr()
+    assert main(["restore", "--verify", str(backups)]) == 0
+    assert re.search(r"is sound: 1 Data.fs file and [1-9]\d* blob files checked",
+                     capsys.readouterr().out)
+    manifest = next(backups.glob("*.blobs.json"))
+    some_blob = next(f for f in json.loads(manifest.read_text())["files"] if f.endswith(".blob"))
+    (backups / "blobs" / some_blob).write_bytes(b"rotten")
+    assert main(["restore", "--verify", str(backups)]) == 1
+    assert "is damaged" in capsys.readouterr().err
