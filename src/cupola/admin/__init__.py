@@ -17,5 +17,5 @@ def includeme(config):
     config.add_skin_layer("admin", default_skins_dir() / "admin")
     for module in ("users", "groups", "account", "sharing", "workflow", "audit",
                    "contents", "toolbar", "editing", "history", "trash",
-                   "undo", "database", "settings", "skins", "references"):
+                   "undo", "database", "settings", "skins", "addons", "references"):
         config.include(f"cupola.admin.{module}")
