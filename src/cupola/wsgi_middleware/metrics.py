@@ -270,10 +270,25 @@ class _Finished:
                 done()
 
 
-def child_exit(server, worker):
-    """gunicorn hook: forget a dead worker's gauges (``child_exit = ...``)."""
+def gunicorn_hooks(directory):
+    """``(on_starting, child_exit)`` for a gunicorn configuration file.
+
+    ``on_starting`` empties *directory* of an earlier run's files;
+    ``child_exit`` forgets a dead worker's gauges (its counters stay
+    counted). They run in gunicorn's master, which never loads the app.
+    """
+    import glob
+
     from prometheus_client import multiprocess
-    multiprocess.mark_process_dead(worker.pid)
+
+    def on_starting(server):
+        for path in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(path)
+
+    def child_exit(server, worker):
+        multiprocess.mark_process_dead(worker.pid, path=directory)
+
+    return on_starting, child_exit
 
 
 def make_metrics_filter(app, global_config=None, **settings):
