@@ -9,7 +9,6 @@ then are both renamed into place.
 
 import hashlib
 import os
-import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 from cupola.db.backups import (BLOBS, CHUNK, STAMP, BackupError, _manifests,
                                watch_file)
 
-_BLOB_FILE = re.compile(r"^0x([0-9a-f]{16})\.blob$")
 
 
 class RestoreResult:
@@ -84,7 +82,7 @@ def restore(folder, data_fs, blob_dir, date=None, progress=None):
             except (repozo.RepozoError, OSError, KeyError, ValueError) as e:
                 raise BackupError(f"The backup in {folder} is broken: {e}") from e
         last = _last_transaction(part)
-        count = _restore_blobs(folder, part_blobs, date, last,
+        count = _restore_blobs(folder, part_blobs, part,
                                progress and progress("Restoring blobs"))
         _check_blobs(part, part_blobs)
         if blob_dir is not None:
@@ -156,21 +154,37 @@ def _last_transaction(path):
         storage.close()
 
 
-def _restore_blobs(folder, target, date, last, progress):
-    """Copy the blob files of the manifests up to *date* whose transaction
-    is at most *last*, checking each; return how many."""
+def _restore_blobs(folder, target, data_fs, progress):
+    """Copy the blob files that the records of the recovered *data_fs*
+    reference, each checked against its manifest; return how many."""
+    from ZODB.blob import FilesystemHelper
+    from ZODB.utils import oid_repr, tid_repr
     files = {}
-    for manifest in _manifests(folder, until=date):
+    for manifest in _manifests(folder):
         files.update(manifest["files"])
-    wanted = []
-    for rel, meta in sorted(files.items()):
-        found = _BLOB_FILE.match(rel.rsplit("/", 1)[-1])
-        if found and bytes.fromhex(found.group(1)) > last:
-            continue  # committed after the recovered Data.fs ends
-        wanted.append((rel, meta))
+    needed = _needed_blobs(data_fs)
+    source = folder / BLOBS
+    wanted, missing = [], []
+    if needed:
+        helper = FilesystemHelper(str(source))  # the layout of the backup
+        for oid, tid in sorted(needed):
+            rel = Path(helper.getBlobFilename(oid, tid)).relative_to(source).as_posix()
+            if rel in files:
+                wanted.append((rel, files[rel]))
+            else:
+                missing.append((oid, tid))
+    if missing:
+        oid, tid = missing[0]
+        raise BackupError(
+            f"The backup lacks {len(missing)} of the {len(needed)} blob files "
+            f"the restored database needs (the first: object {oid_repr(oid)} "
+            f"at transaction {tid_repr(tid)}); nothing was restored. Was the "
+            "blob folder backed up with it?")
     target.mkdir(mode=0o700)
+    if (source / ".layout").is_file():
+        shutil.copyfile(source / ".layout", target / ".layout")
     for done, (rel, meta) in enumerate(wanted, 1):
-        src, dst = folder / BLOBS / rel, target / rel
+        src, dst = source / rel, target / rel
         if not src.is_file():
             raise BackupError(f"The backup lacks the blob file {src}; the "
                               "backup is broken.")
@@ -186,7 +200,24 @@ def _restore_blobs(folder, target, date, last, progress):
                               "checksum differs from the manifest).")
         if progress:
             progress(done, len(wanted))
-    return sum(1 for rel, _ in wanted if rel.endswith(".blob"))
+    return len(wanted)
+
+
+def _needed_blobs(data_fs):
+    """{(oid, tid)} of every blob record in the FileStorage *data_fs*."""
+    from ZODB.FileStorage import FileIterator
+
+    from cupola.db.blobs import is_blob
+    needed = set()
+    iterator = FileIterator(str(data_fs))
+    try:
+        for txn in iterator:
+            for record in txn:
+                if record.data and is_blob(record.data):
+                    needed.add((record.oid, record.tid))
+    finally:
+        iterator.close()
+    return needed
 
 
 def _check_blobs(data_fs, blob_dir):

@@ -214,3 +214,38 @@ def test_verify_checks_the_backup_without_restoring(site_uri, tmp_path, capsys):
     (backups / "blobs" / some_blob).write_bytes(b"rotten")
     assert main(["restore", "--verify", str(backups)]) == 1
     assert "is damaged" in capsys.readouterr().err
+
+
+def blob_count(folder):
+    return sum(1 for _, _, files in os.walk(folder) for f in files if f.endswith(".blob"))
+
+
+def test_restore_after_a_pack_brings_back_exactly_the_blobs_in_use(site_uri, tmp_path, capsys):
+    from cupola.content.operations import create, delete
+    from cupola.content.trash import purge, query_bin
+    registry, db, conn, site = open_site(site_uri)
+    create(registry, site, "File", {"title": "Gone", "file": (b"g" * 3000, "gone.bin", None)},
+           name="gone")
+    close(db, conn)
+    backups = tmp_path / "backups"
+    assert main(["backup", "--zodb-uri", site_uri, str(backups)]) == 0
+    first = stamps(backups)[0]
+    registry, db, conn, site = open_site(site_uri)
+    delete(site["gone"])
+    purge(site, query_bin(site).newest()[0].key)
+    close(db, conn)
+    assert main(["pack", "--zodb-uri", site_uri]) == 0
+    assert main(["backup", "--zodb-uri", site_uri, str(backups)]) == 0
+    assert "full backup" in capsys.readouterr().out  # the packed file shrank
+    assert main(["restore", "--zodb-uri", f"file://{tmp_path}/now/Data.fs", str(backups)]) == 0
+    assert main(["restore", "--zodb-uri", f"file://{tmp_path}/then/Data.fs", str(backups),
+                 "--date", first]) == 0
+    live = blob_count(tmp_path / "live" / "blobstorage")
+    assert blob_count(tmp_path / "now" / "blobstorage") == live
+    assert blob_count(tmp_path / "then" / "blobstorage") > live
+    _, db, conn, then = open_site(f"file://{tmp_path}/then/Data.fs")
+    try:
+        with then["gone"].open() as f:
+            assert f.read() == b"g" * 3000
+    finally:
+        close(db, conn, commit=False)
