@@ -13,11 +13,10 @@ writes a manifest of what it added. A backup folder holds::
                                    {"files": {path: {"size", "sha256"}}}
     blobs/...                      those files, laid out as in blobstorage/
 
-``restore`` recovers Data.fs as of a time with repozo (checking every file
-against repozo's checksums), then the blob files listed by the manifests
-up to that time whose transaction the recovered Data.fs holds, checks
-each against its manifest, and checks that every blob the recovered
-database references is there, before moving both into place.
+``cupola.db.recovery.restore`` recovers Data.fs as of a time with repozo
+(checking every file against repozo's checksums), then exactly the blob
+files its records reference, each checked against its manifest, before
+moving both into place.
 """
 
 import hashlib
