@@ -110,6 +110,11 @@ class CommitOutcomeUnknown(ServiceUnavailable):
                    "before repeating it.")
 
 
+class DiskFull(ServiceUnavailable):
+    explanation = ("The server has run out of disk space, so your change was "
+                   "not saved. Please try again later.")
+
+
 class AddonError(CupolaError):
     """An add-on cannot be activated, deactivated or upgraded as asked."""
 

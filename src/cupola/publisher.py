@@ -8,6 +8,7 @@ commit outcome is unknown is never replayed and answers 503; any other
 error aborts and renders the exception view in the site's look.
 """
 
+import errno
 import hashlib
 import logging
 import os
@@ -24,7 +25,7 @@ from zope.interface import alsoProvides
 
 from cupola.addons.sites import site_state
 from cupola.db.bootstrap import get_site
-from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, Forbidden,
+from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, DiskFull, Forbidden,
                                HTTPError, MethodNotAllowed, NotFound,
                                ServiceUnavailable, UpgradeNeeded, URITooLong)
 from cupola.registry import (pop_active_addons, pop_registry,
@@ -217,6 +218,10 @@ class Application:
                 raise
             except DISCONNECTED as e:
                 _abort_quietly(tm)
+                if _disk_full(e):
+                    log.error("disk full, nothing saved: %s", e)
+                    healthy = True
+                    return self.bare_error(DiskFull())
                 log.warning("database connection lost: %s", e)
                 return self.bare_error(ServiceUnavailable())
             except Exception as e:
@@ -251,9 +256,13 @@ class Application:
             tm.abort()
             raise
         except DISCONNECTED as e:
+            _abort_quietly(tm)
+            if _disk_full(e):  # the storage refused the data: nothing was saved
+                log.error("disk full, nothing saved for %s %s: %s", request.method,
+                          request.path_info, e)
+                return self.bare_error(DiskFull())
             log.error("commit outcome unknown for %s %s: %s", request.method,
                       request.path_info, e)
-            _abort_quietly(tm)
             return _unhealthy(self.bare_error(CommitOutcomeUnknown()))
         except Exception as e:
             _abort_quietly(tm)
@@ -264,7 +273,8 @@ class Application:
 
     def publish(self, request, segments):
         registry = self.registry
-        found = traverse(request.site, segments, registry)
+        root = request.virtual_root()
+        found = traverse(root, segments, registry)
         context = request.context = found.context
         request.subpath = found.subpath
         name = found.view_name
@@ -276,6 +286,11 @@ class Application:
             name = info.default_view if info is not None else "view"
         request.view_name = name
         view = registry.query_view(context, request, name)
+        if view is None and context is root and root is not request.site:
+            # a folder mounted as a host's root: site-wide views answer there
+            view = registry.query_view(request.site, request, name)
+            if view is not None:
+                context = request.context = request.site
         if view is None:
             raise NotFound(f"no view {name!r}")
         if found.subpath and not getattr(view, "accepts_subpath", False) \
@@ -405,6 +420,10 @@ def _unhealthy(response):
     """Mark *response*: the thread's connection is dropped after it."""
     response.cupola_unhealthy = True
     return response
+
+
+def _disk_full(error):
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _abort_quietly(tm):
