@@ -73,14 +73,14 @@ class FieldIndex(Persistent):
             self._count.change(1)
         add(self._fwd, value, docid)
         step = granule(value)
-        if step is not None:
+        if step is not None and self._coarse is not None:
             add(self._coarse, step, docid)
         self._rev[docid] = value
 
     def _forget(self, docid, old):
         remove(self._fwd, old, docid)
         step = granule(old)
-        if step is not None:
+        if step is not None and self._coarse is not None:
             remove(self._coarse, step, docid)
 
     def unindex_doc(self, docid):

@@ -254,3 +254,28 @@ class TestFacets:
 
     def test_bucket_range_of_an_unknown_key(self):
         assert bucket_range("decade", NOW) == (None, None)
+
+
+class TestCatalogsFromBeforeTheBitmaps:
+    """An index pickled before bitmaps: tree sets, no day bitmaps."""
+
+    def old_index(self):
+        from BTrees.IFBTree import IFTreeSet
+        index = FieldIndex()
+        for docid, value in ((1, 10), (2, 10), (3, GRANULE * 3)):
+            index.index_doc(docid, value)
+        index._fwd[10] = IFTreeSet((1, 2))
+        del index._coarse  # the class default (None) shows through
+        return index
+
+    def test_it_answers_ranges_and_sorts(self):
+        index = self.old_index()
+        assert list(index.apply((None, GRANULE))) == [1, 2]
+        assert index.sort(BitMap([1, 2, 3]), reverse=True) == [3, 1, 2]
+
+    def test_it_takes_new_values(self):
+        index = self.old_index()
+        index.index_doc(4, 10)
+        index.index_doc(1, GRANULE * 5)
+        assert list(index.apply(10)) == [2, 4]
+        assert list(index.apply((GRANULE, None))) == [1, 3]
