@@ -13,12 +13,15 @@ import multipart
 from webob.request import BaseRequest
 from zope.interface import implementer
 
-from cupola.exceptions import BadRequest, RequestTooLarge
-from cupola.interfaces import IDefaultLayer
+from cupola.exceptions import BadRequest, NotFound, RequestTooLarge
+from cupola.interfaces import IContainer, IDefaultLayer
+from cupola.traversal import quote_name
 
 SPOOL = 1 << 20
 PATH_SAFE = "/@:+!$&'()*,;=~-._"
-KEEP = frozenset({"cupola.body", "cupola.root_url", "cupola.new_csrf"})
+KEEP = frozenset({"cupola.body", "cupola.root_url", "cupola.new_csrf",
+                  "cupola.virtual_root"})
+VIRTUAL_ROOT = "cupola.virtual_root"  # environ: names of the folder mounted as "/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "PROPFIND",
                           "PROPPATCH", "MKCOL", "LOCK"})
 
@@ -73,7 +76,7 @@ class Request(BaseRequest):
         env = self.environ
         for key in [k for k in env if k.startswith("cupola.") and k not in KEEP]:
             del env[key]  # identity and permission caches of the last attempt
-        for key in ("context", "view_name", "subpath", "site", "conn"):
+        for key in ("context", "view_name", "subpath", "site", "conn", "_vroot"):
             self.__dict__.pop(key, None)
 
     def _parse(self):
@@ -118,6 +121,25 @@ class Request(BaseRequest):
             if sep and key == name:
                 return value.strip('"')
         return None
+
+    @property
+    def virtual_root_path(self):
+        """``/news`` when this host shows the folder /news as its root, else ""."""
+        names = self.environ.get(VIRTUAL_ROOT)
+        return "/" + "/".join(quote_name(n) for n in names) if names else ""
+
+    def virtual_root(self):
+        """The object this request's address starts from: the site, or the
+        folder a virtual host mounts as its root (NotFound if it is gone)."""
+        found = self.__dict__.get("_vroot")
+        if found is None:
+            found = self.site
+            for name in self.environ.get(VIRTUAL_ROOT) or ():
+                if not IContainer.providedBy(found) or name not in found:
+                    raise NotFound("The folder this host shows is missing.")
+                found = found[name]
+            self._vroot = found
+        return found
 
     @property
     def target(self):

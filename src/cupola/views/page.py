@@ -41,16 +41,25 @@ def site_sections(request):
     Cached per transaction for everyone; who may see which is checked per
     request (see ``Page.navigation``).
     """
-    key = (id(request.conn.db()), request.tid)
+    key = (id(request.conn.db()), request.tid, request.virtual_root_path)
     sections = _nav_cache.get(key)
     if sections is None:
         sections = [(obj.__name__, obj.title or obj.__name__, resource_path(obj))
-                    for obj in request.site.slice(0, 40)
+                    for obj in request.virtual_root().slice(0, 40)
                     if obj.type_name in NAV_TYPES]
         if len(_nav_cache) > 64:
             _nav_cache.clear()
         _nav_cache[key] = sections
     return sections
+
+
+def strip_virtual_root(path, vroot_path):
+    """*path* as seen on a host whose root is the folder at *vroot_path*."""
+    if path == vroot_path:
+        return ""
+    if path.startswith(vroot_path + "/"):
+        return path[len(vroot_path):]
+    return path  # outside the mounted folder: no address on this host
 
 
 def root_url(request):
@@ -71,6 +80,7 @@ class Page:
         self.view = view
         self.site = request.site
         self.root_url = root_url(request)
+        self.vroot_path = request.virtual_root_path
 
     def url(self, obj=None, view=None, **query):
         """Absolute URL of *obj* (default: the context), optionally a view."""
@@ -78,6 +88,8 @@ class Page:
         path = getattr(obj, "url_path", None)  # a catalog record (Brain)
         if path is None:
             path = resource_path(obj) if obj.__parent__ is not None else ""
+        if self.vroot_path:
+            path = strip_virtual_root(path, self.vroot_path)
         url = self.root_url + path
         if view:
             url += "/@@" + quote(view)
@@ -107,22 +119,28 @@ class Page:
         ctx = self.context
         if getattr(ctx, "__parent__", None) is None and not hasattr(ctx, "type_name"):
             return []  # an exception or other non-content context
-        crumbs = [Crumb(o.title or o.__name__, self.url(o))
-                  for o in lineage(ctx) if o.__parent__ is not None]
+        top = self.request.virtual_root() if self.vroot_path else None
+        crumbs = []
+        for o in lineage(ctx):
+            if o.__parent__ is None or o is top:
+                break
+            crumbs.append(Crumb(o.title or o.__name__, self.url(o)))
         crumbs.reverse()
         return crumbs
 
     @cached_property
     def navigation(self):
         """Top-level sections: the site's first folders, pages and links."""
-        ctx, request, site = self.context, self.request, self.site
+        ctx, request = self.context, self.request
+        top = request.virtual_root()
         here = resource_path(ctx) + "/" if hasattr(ctx, "__parent__") else ""
         root = self.root_url
         nav = []
         for name, title, path in site_sections(request):
-            obj = site.get(name)
+            obj = top.get(name)
             if obj is not None and has_permission(VIEW, obj, request):
-                nav.append(NavItem(title, root + path, here.startswith(path + "/")))
+                shown = strip_virtual_root(path, self.vroot_path) if self.vroot_path else path
+                nav.append(NavItem(title, root + shown, here.startswith(path + "/")))
                 if len(nav) == NAV_LIMIT:
                     break
         return nav

@@ -13,12 +13,19 @@ Applied, they rewrite the environ the way the client saw the site:
 ``SERVER_PORT`` and ``SCRIPT_NAME`` (the prefix), so that every URL the
 application builds from ``request.application_url`` points where the
 client can reach it.
+
+``virtual_roots`` mounts a folder as the root of a host name: with
+``www.example.org /news``, ``https://www.example.org/2026/launch`` is the
+object ``/news/2026/launch`` and every link the site builds on that host
+leaves ``/news`` out. Site-wide views (sign-in, search, static resources,
+the admin screens) answer on the mounted folder too.
 """
 
 import ipaddress
 import re
 
 from cupola.exceptions import CupolaError
+from cupola.request import VIRTUAL_ROOT
 
 # environ key of each header this filter understands
 HEADERS = {
@@ -66,6 +73,25 @@ def parse_networks(value):
                 f"trusted_proxies: {word!r} is not an IP address or network "
                 "(e.g. 127.0.0.1, 10.0.0.0/8, ::1, unix).") from None
     return tuple(networks), unix
+
+
+def parse_virtual_roots(value):
+    """{host: (name, ...)} from lines of ``host /path/of/folder``."""
+    roots = {}
+    words = (value or "").split()
+    if len(words) % 2:
+        raise ProxyConfigError(
+            "virtual_roots: give pairs of a host name and a folder path, "
+            "e.g. 'www.example.org /news'.")
+    for host, path in zip(words[::2], words[1::2]):
+        names = tuple(n for n in path.split("/") if n)
+        if not path.startswith("/") or not names or any(n in (".", "..") for n in names):
+            raise ProxyConfigError(
+                f"virtual_roots: {path!r} (for {host}) is not a folder path such as /news.")
+        if not _HOST.match(host) or ":" in host.strip("[]"):
+            raise ProxyConfigError(f"virtual_roots: {host!r} is not a host name (no port).")
+        roots[host.lower()] = names
+    return roots
 
 
 def parse_headers(value):
@@ -118,8 +144,10 @@ class ProxyMiddleware:
     """Apply trusted proxy headers to the environ; clear all others."""
 
     def __init__(self, app, trusted_proxies="", trusted_hops=1,
-                 trusted_headers=DEFAULT_HEADERS):
+                 trusted_headers=DEFAULT_HEADERS, virtual_roots=""):
         self.app = app
+        self.virtual_roots = (parse_virtual_roots(virtual_roots)
+                              if isinstance(virtual_roots, str) else dict(virtual_roots))
         self.networks, self.unix = parse_networks(trusted_proxies)
         if isinstance(trusted_headers, str):
             trusted_headers = parse_headers(trusted_headers)
@@ -156,6 +184,11 @@ class ProxyMiddleware:
                 return [body]
         for key in (*HEADERS.values(), *OTHER_PROXY_KEYS):
             environ.pop(key, None)
+        if self.virtual_roots:
+            host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+            names = self.virtual_roots.get(_split_host(host)[0].lower())
+            if names:
+                environ[VIRTUAL_ROOT] = names
         return self.app(environ, start_response)
 
     def _pick(self, values):
@@ -254,4 +287,5 @@ def make_proxy_filter(app, global_config=None, **settings):
     return ProxyMiddleware(
         app, trusted_proxies=settings.get("trusted_proxies", ""),
         trusted_hops=settings.get("trusted_hops", 1),
-        trusted_headers=settings.get("trusted_headers", " ".join(DEFAULT_HEADERS)))
+        trusted_headers=settings.get("trusted_headers", " ".join(DEFAULT_HEADERS)),
+        virtual_roots=settings.get("virtual_roots", ""))
