@@ -164,3 +164,24 @@ def test_pack_through_a_zeo_server_and_back_up_its_file(zeo, tmp_path, monkeypat
     assert with_site(f"file://{tmp_path}/r/Data.fs",
                      lambda registry, site: site["sub"]["report"].open().read()) \
         == bytes(range(256)) * 300
+
+
+def test_export_and_import_through_a_zeo_server(zeo, tmp_path, monkeypatch, capsys):
+    uri, data_fs = zeo
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", "pw-for-tests")
+    assert main(["init", "--zodb-uri", uri]) == 0
+    with_site(uri, make_sample)
+    assert main(["export", "--zodb-uri", uri, "/sub", str(tmp_path / "out")]) == 0
+    assert main(["import", "--zodb-uri", uri, str(tmp_path / "out"), "--into", "/news"]) == 0
+    assert main(["export", "--zodb-uri", uri, "/sub/inner", str(tmp_path / "inner.zexp")]) == 0
+    assert main(["import", "--zodb-uri", uri, str(tmp_path / "inner.zexp"), "--into", "/about"]) == 0
+    capsys.readouterr()
+
+    def read(registry, site):
+        with site["news"]["sub"]["report"].open() as f:
+            data = f.read()
+        found = {b.path for b in site.catalog.search(None, unrestricted=True, text="deep")}
+        return data, found
+    data, found = with_site(uri.replace("client-blobs", "other-client-blobs"), read)
+    assert data == bytes(range(256)) * 300
+    assert found == {"/sub/inner/deep", "/news/sub/inner/deep", "/about/inner/deep"}
