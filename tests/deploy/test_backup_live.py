@@ -185,3 +185,48 @@ def test_export_and_import_through_a_zeo_server(zeo, tmp_path, monkeypatch, caps
     data, found = with_site(uri.replace("client-blobs", "other-client-blobs"), read)
     assert data == bytes(range(256)) * 300
     assert found == {"/sub/inner/deep", "/news/sub/inner/deep", "/about/inner/deep"}
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from scaleout import Postgres, find_pg_bin
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (make deploy-deps installs it)")
+    cluster = Postgres(bin_dir)
+    yield cluster
+    cluster.destroy()
+
+
+def test_relstorage_pack_and_the_pg_dump_advice_that_works(postgres, tmp_path, monkeypatch,
+                                                           capsys):
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", "pw-for-tests")
+    base = postgres.create_database()
+    uri = f"{base}?blob_dir={tmp_path}/cache&shared_blob_dir=false"
+    assert main(["init", "--zodb-uri", uri]) == 0
+    with_site(uri, make_sample)
+    for n in range(5):
+        with_site(uri, lambda registry, site, n=n: setattr(
+            site["sub"]["minutes"], "description", f"take {n}"))
+    capsys.readouterr()
+    assert main(["pack", "--zodb-uri", uri]) == 0
+    assert "Packing through the database" in capsys.readouterr().out
+    assert with_site(uri, lambda r, site: site["sub"]["minutes"].description) == "take 4"
+
+    assert main(["backup", "--zodb-uri", uri, str(tmp_path / "b")]) == 2
+    advice = capsys.readouterr().err
+    commands = dict(re.findall(r"^  (back up|restore):  (.*)$", advice, re.M))
+    dump, restore = commands["back up"].split(), commands["restore"].split()
+    assert dump[0] == "pg_dump" and restore[0] == "pg_restore"
+    copy = postgres.create_database()
+    target = copy.rsplit("/", 1)[1]
+    run = lambda argv: subprocess.run([str(postgres.bin / argv[0])] + argv[1:], cwd=tmp_path,
+                                      capture_output=True, text=True, timeout=120)
+    done = run(dump)
+    assert done.returncode == 0, done.stderr
+    done = run([a.replace(f"--dbname={base.rsplit('/', 1)[1]}", f"--dbname={target}")
+                for a in restore])
+    assert done.returncode == 0, done.stderr
+    copy_uri = f"{copy}?blob_dir={tmp_path}/cache2&shared_blob_dir=false"
+    assert with_site(copy_uri, lambda r, site: site["sub"]["report"].open().read()) \
+        == bytes(range(256)) * 300
