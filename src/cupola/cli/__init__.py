@@ -19,6 +19,7 @@ COMMANDS = {
     "pack": ("cupola.cli.pack", "pack the database: drop history older than N days"),
     "addons": ("cupola.cli.addons", "list add-ons; activate or deactivate one for the site"),
     "upgrade": ("cupola.cli.upgrade", "run pending upgrade steps of Cupola and the active add-ons"),
+    "create-addon": ("cupola.cli.create_addon", "write a new add-on package: entry point, type, view, template, test"),
 }
 
 
