@@ -28,6 +28,7 @@ def add_arguments(parser):
 def run(args):
     import transaction
 
+    from cupola.catalog import sync_site
     from cupola.cli.export import _site
     from cupola.content.trash import resolve_path
     from cupola.exceptions import CupolaError
@@ -42,6 +43,7 @@ def run(args):
     push_registry(registry)
     try:
         site = _site(conn)
+        sync_site(site, registry)  # indexes added since (the import uses them)
         target = resolve_path(site, args.into)
         if target is None or not IContainer.providedBy(target):
             raise CupolaError(f"There is no folder at {args.into} in the site.")
