@@ -24,6 +24,7 @@ from cupola.security.policy import has_permission
 from cupola.security.roles import SIGNED_IN, VIEW
 from cupola.traversal import resource_path
 from cupola.views.batch import read_int
+from cupola.views.page import strip_virtual_root
 
 PICKER_SIZE = 30
 MAX_ADD = 50  # addresses read from one form
@@ -178,6 +179,9 @@ class ReferencePicker(AdminView):
                          if start + PICKER_SIZE < total else None)})
 
     def picker_url(self, path, field, **query):
+        vroot = self.request.virtual_root_path  # a host showing a folder as "/"
+        if vroot:
+            path = strip_virtual_root(path, vroot) or "/"
         base = self.request.application_url + ("" if path == "/" else path)
         params = {"field": field, **{k: v for k, v in query.items() if v}}
         return f"{base}/@@reference-picker?{urlencode(params)}"

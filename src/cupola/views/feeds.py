@@ -241,7 +241,9 @@ class Sitemap:
         # the same answer, and a cached copy then expires when content
         # enters or leaves its publication window.
         asker = request if authenticated_user(request) is None else None
-        results = catalog.search(asker)
+        # a host showing one folder as its root maps only that folder
+        vroot = request.virtual_root_path
+        results = catalog.search(asker, path=vroot) if vroot else catalog.search(asker)
         size = int_setting(request.registry.settings, "sitemap_size",
                            SITEMAP_SIZE, SITEMAP_SIZE)
         # the home page comes first, when Anonymous may see it
