@@ -7,7 +7,7 @@ through ``cupola.wsgi.run_cgi()`` / ``run_fcgi()`` and ``cupola fcgi``.
 
 A FileStorage is open in one process at a time. CGI starts a process per
 request, so a CGI request waits for the database lock of the one before
-(``CUPOLA_CGI_LOCK_WAIT`` seconds, default 30) and answers 503 when it
+(``CUPOLA_LOCK_WAIT`` seconds, default 30 here) and answers 503 when it
 stays locked; several busy visitors want a ZEO server instead.
 """
 
@@ -16,7 +16,6 @@ import os
 import stat
 import sys
 import tempfile
-import time
 
 log = logging.getLogger("cupola.gateways")
 LOCK_WAIT = 30.0
@@ -60,21 +59,6 @@ def plain_error(start_response, status, message, headers=()):
     return [body]
 
 
-def load_waiting_for_lock(load, wait):
-    """``load()``, retried while a FileStorage is locked, for *wait* seconds."""
-    from cupola.db.storage import DatabaseLocked
-    deadline = time.monotonic() + wait
-    pause = 0.01
-    while True:
-        try:
-            return load()
-        except DatabaseLocked:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.2)
-
-
 def find_db(app):
     """The ZODB of the Cupola application inside *app* (a pipeline), or None."""
     for _ in range(20):
@@ -85,24 +69,27 @@ def find_db(app):
     return getattr(app, "db", None)
 
 
-def run_cgi(app, environ=None, wait=None):
+def run_cgi(app, wait=None):
     """Answer this process's CGI request with *app* (a lazy ``application``).
 
-    *app* needs a ``load()`` that builds the real application; a database
-    that stays locked for *wait* seconds gives a 503, any other error a 500
-    whose details go to stderr (the web server's error log). The database
-    is closed before the process ends, so its index stays current.
+    *app* needs a ``load()`` that builds the real application. A database
+    still locked after *wait* seconds (default ``CUPOLA_LOCK_WAIT``, else
+    30) gives a 503, a site that cannot start a 500; their details go to
+    stderr, the web server's error log. The database is closed before the
+    process ends, so its index stays current.
     """
     from wsgiref.handlers import CGIHandler
-    if wait is None:
-        wait = float(os.environ.get("CUPOLA_CGI_LOCK_WAIT") or LOCK_WAIT)
+    if wait is not None:
+        os.environ["CUPOLA_LOCK_WAIT"] = str(wait)
+    else:
+        os.environ.setdefault("CUPOLA_LOCK_WAIT", str(LOCK_WAIT))
     loaded = []
 
     def gateway(environ, start_response):
         from cupola.db.storage import DatabaseLocked
         from cupola.exceptions import CupolaError
         try:
-            real = load_waiting_for_lock(app.load, wait)
+            real = app.load()  # waits CUPOLA_LOCK_WAIT for a FileStorage
         except DatabaseLocked as e:
             print(f"cupola: {e}", file=sys.stderr)
             return plain_error(start_response, "503 Service Unavailable",
@@ -117,11 +104,8 @@ def run_cgi(app, environ=None, wait=None):
         return real(environ, start_response)
 
     use_template_cache()
-    handler = CGIHandler()
-    if environ is not None:
-        handler.base_env = environ
     try:
-        handler.run(gateway)
+        CGIHandler().run(gateway)
     finally:
         for real in loaded:
             db = find_db(real)
@@ -136,6 +120,9 @@ def parse_bind(bind):
     host, sep, port = bind.rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(f"--bind {bind!r}: give host:port or a socket path")
+    if ":" in host or "[" in host:  # flup's server listens on IPv4 only
+        raise ValueError(f"--bind {bind!r}: FastCGI listens on an IPv4 "
+                         "address or a Unix socket path")
     return (host or "127.0.0.1", int(port))
 
 

@@ -41,13 +41,36 @@ def make_app(global_config=None, **settings):
     uri = os.environ.get("CUPOLA_ZODB_URI") or settings.get("zodb_uri")
     base = settings.get("here") or os.getcwd()
     config = configure(settings)
-    db = when_no_conflict(lambda: open_db(uri, base=base))
+    db = open_database(uri, base)
     if _as_bool(settings.get("create_site", "true")):
         when_no_conflict(lambda: bootstrap(
             db, echo=lambda msg: log.warning(msg), registry=config.registry))
     setup_audit_log(settings.get("audit_log", os.path.join(base, "var", "log", "audit.log")))
     app = Application(config.registry, db, settings)
     return app
+
+
+def open_database(uri, base=None, lock_wait=None):
+    """``open_db``, waiting for a FileStorage that another process has open.
+
+    *lock_wait* seconds (default ``CUPOLA_LOCK_WAIT``, else 0: fail at once
+    with DatabaseLocked); CGI, a process per request, waits 30 seconds.
+    A ConflictError from processes creating a new database at once is
+    tried again.
+    """
+    from cupola.db.storage import DatabaseLocked
+    if lock_wait is None:
+        lock_wait = float(os.environ.get("CUPOLA_LOCK_WAIT") or 0)
+    deadline = time.monotonic() + lock_wait
+    pause = 0.01
+    while True:
+        try:
+            return when_no_conflict(lambda: open_db(uri, base=base))
+        except DatabaseLocked:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def when_no_conflict(func, attempts=5):

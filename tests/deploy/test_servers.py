@@ -99,6 +99,8 @@ def test_granian_with_two_workers_on_zeo(start, zeo, tmp_path):
     path, data = exercise(browser, "granian")
     kill_a_worker(server.pid)
     still_serving(browser, path, data)
+    wait_for(lambda: server.output().count("Started worker") >= 3,
+             what="the new worker's start")
 
 
 def test_uwsgi_with_two_processes_on_zeo(start, zeo, tmp_path):
