@@ -8,6 +8,7 @@ import sys
 COMMANDS = {
     "init": ("cupola.cli.init", "create the database, the site and an admin account"),
     "serve": ("cupola.cli.serve", "serve the site with waitress"),
+    "fcgi": ("cupola.cli.fcgi", "serve the site over FastCGI (flup) to nginx or Apache"),
     "reindex": ("cupola.cli.reindex", "rebuild the catalog's indexes, with a progress bar"),
     "shell": ("cupola.cli.shell", "an interactive prompt with app, root and transaction"),
     "check": ("cupola.cli.check", "verify the database: structure, references, BTrees, every object loads"),
