@@ -82,6 +82,8 @@ class PathIndex(Persistent):
             return bitmap_of(self._subtree.get(path)).copy()
         if depth == 0:
             return self._itself(path)
+        if depth == 1:
+            return bitmap_of(self._children.get(path)).copy()
         prefix = "" if path == "/" else path
         deepest = _level(path) + depth - 1  # the lowest parent to include
         parents = [path] + [p for p in self._children.keys(
