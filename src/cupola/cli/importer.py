@@ -27,6 +27,7 @@ def add_arguments(parser):
 
 def run(args):
     import transaction
+    from ZODB.POSException import ConflictError
 
     from cupola.catalog import sync_site
     from cupola.cli.export import _site
@@ -62,7 +63,11 @@ def run(args):
             print(f"Checked: the import of {what} works; nothing was written.")
             return 0
         tm.get().note(f"cupola import {source.name} into {args.into}")
-        tm.commit()
+        try:
+            tm.commit()
+        except ConflictError:
+            raise CupolaError("Someone changed the same content while this "
+                              "import ran; nothing was imported. Run it again.") from None
         print(f"Imported {what} in {time.monotonic() - started:.1f} s.")
     finally:
         pop_registry()

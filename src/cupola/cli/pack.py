@@ -48,7 +48,7 @@ def _pack_file(uri, days):
     db = open_db(uri)  # takes the lock: a running site makes this a clear error
     try:
         with watch_file(str(data_fs) + ".pack", size_before, Progress("Packing")):
-            db.pack(days=days)
+            _pack(db, days)
     finally:
         db.close()
     size_after, blobs_after = data_fs.stat().st_size, _blob_usage(blob_dir)
@@ -71,13 +71,23 @@ def _pack_through_server(uri, days):
         label = "the ZEO server" if uri.startswith("zeo://") else "the database"
         print(f"Packing through {label} at {describe_uri(uri).split('?')[0]}...",
               flush=True)
-        db.pack(days=days)
+        _pack(db, days)
         after = storage.getSize()
     finally:
         db.close()
     sizes = (f": {_mb(before)} -> {_mb(after)}"
              if isinstance(before, int) and isinstance(after, int) and before else "")
     return f"Packed {describe_uri(uri).split('?')[0]}, keeping {_days(days)}{sizes}"
+
+
+def _pack(db, days):
+    from ZODB.POSException import POSError
+
+    from cupola.exceptions import CupolaError
+    try:
+        db.pack(days=days)
+    except POSError as e:
+        raise CupolaError(f"The pack failed, the database is unchanged: {e}") from e
 
 
 def _blob_usage(blob_dir):

@@ -209,14 +209,17 @@ def _needed_blobs(data_fs):
 
     from cupola.db.blobs import is_blob
     needed = set()
-    iterator = FileIterator(str(data_fs))
     try:
-        for txn in iterator:
-            for record in txn:
-                if record.data and is_blob(record.data):
-                    needed.add((record.oid, record.tid))
-    finally:
-        iterator.close()
+        iterator = FileIterator(str(data_fs))
+        try:
+            for txn in iterator:
+                for record in txn:
+                    if record.data and is_blob(record.data):
+                        needed.add((record.oid, record.tid))
+        finally:
+            iterator.close()
+    except Exception as e:  # any failure to read it means a damaged file
+        raise BackupError(f"The recovered Data.fs cannot be read: {e}") from e
     return needed
 
 

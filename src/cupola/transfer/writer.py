@@ -22,6 +22,7 @@ import os
 import re
 from pathlib import Path
 
+from ZODB.POSException import POSKeyError
 from zope.schema import getFieldsInOrder
 
 from cupola.content.container import count_inside
@@ -71,13 +72,16 @@ def export_tree(registry, obj, dest, progress=None):
                 "two names differ only in upper and lower case, which this "
                 "file system cannot keep apart; export to a case-sensitive "
                 "file system", _where(node)) from None
-        write_object(registry, node, folder)
+        try:
+            write_object(registry, node, folder)
+            children = list(node.items()) if IContainer.providedBy(node) else []
+        except POSKeyError as e:
+            raise TransferError(f"the database lacks a record here ({e}); "
+                                "run cupola check", _where(node)) from None
         done += 1
         if progress is not None:
             progress(done, total)
-        if IContainer.providedBy(node):
-            stack.extend(reversed([(child, folder / name)
-                                   for name, child in node.items()]))
+        stack.extend(reversed([(child, folder / name) for name, child in children]))
     dump_json(dest / MANIFEST, {
         "format": FORMAT, "version": VERSION, "root": root_dir,
         "type": obj.type_name, "source_path": _where(obj), "objects": done})
