@@ -9,6 +9,7 @@ the session from before still works.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from servers import (Browser, Server, clean_env, exercise, free_port,
-                     production_ini, script, system_binary, wait_for_port)
+                     production_ini, script, system_binary, wait_for,
+                     wait_for_port)
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +59,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            fastcgi_pass 127.0.0.1:{fcgi_port};
+            fastcgi_pass {upstream};
             fastcgi_param REQUEST_METHOD $request_method;
             fastcgi_param QUERY_STRING $query_string;
             fastcgi_param CONTENT_TYPE $content_type;
@@ -114,7 +116,7 @@ def fastcgi(tmp_path, zeo):
     web = tmp_path / "nginx"
     web.mkdir()
     conf = web / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(d=web, port=port, fcgi_port=fcgi_port))
+    conf.write_text(NGINX_CONF.format(d=web, port=port, upstream=f"127.0.0.1:{fcgi_port}"))
     processes = []
 
     def start_fcgi():
@@ -158,6 +160,45 @@ def test_fastcgi_process_stops_on_sigterm(fastcgi):
     os.kill(fcgi.pid, signal.SIGTERM)
     assert fcgi.proc.wait(timeout=20) == 0
     assert "Traceback" not in fcgi.output()
+
+
+def unix_socket_answers(path):
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(str(path))
+        return True
+    except OSError:
+        return False
+
+
+def test_cupola_fcgi_on_a_unix_socket_behind_nginx(tmp_path, zeo):
+    """``cupola fcgi --config production.ini --bind /path/fcgi.sock``."""
+    ini = production_ini(tmp_path, zeo.uri(tmp_path / "blobcache"))
+    init_site(ini, tmp_path)
+    sock = tmp_path / "fcgi.sock"
+    web = tmp_path / "nginx"
+    web.mkdir()
+    port = free_port()
+    conf = web / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(d=web, port=port, upstream=f"unix:{sock}"))
+    fcgi = Server([script("cupola"), "fcgi", "--config", ini, "--bind", sock,
+                   "--umask", "077"], cwd=tmp_path, port=None, log_name="fcgi.log")
+    nginx = None
+    try:
+        wait_for(lambda: fcgi.proc.poll() is not None or unix_socket_answers(sock),
+                 what="the FastCGI socket")
+        assert fcgi.proc.poll() is None, fcgi.output()
+        assert sock.stat().st_mode & 0o777 == 0o700  # --umask 077
+        nginx = Server([system_binary("nginx", "nginx"), "-p", web, "-e",
+                        web / "nginx-error.log", "-c", conf], cwd=web, port=port,
+                       log_name="nginx.log")
+        nginx.wait_until_listening()
+        exercise(Browser(port), "unix-socket")
+        assert f"Cupola is serving FastCGI on {sock}" in fcgi.output()
+    finally:
+        for process in (nginx, fcgi):
+            if process is not None:
+                process.stop()
 
 
 @pytest.fixture
