@@ -14,16 +14,16 @@ def run(args):
     import os
     from cupola.db.bootstrap import bootstrap
     from cupola.db.storage import normalize_uri, open_db
-    uri = args.zodb_uri
-    if args.config and not uri:
+    uri, settings = args.zodb_uri, {}
+    if args.config:  # the site is made by the app's own configuration (add-ons)
         from paste.deploy.loadwsgi import appconfig
-        conf = appconfig("config:" + os.path.abspath(args.config))
-        uri = conf.get("zodb_uri")
+        settings = dict(appconfig("config:" + os.path.abspath(args.config)))
+        uri = uri or settings.get("zodb_uri")
     db = open_db(uri)
     try:
         from cupola.wsgi import configure
         created = bootstrap(db, admin_login=args.admin, title=args.title,
-                            registry=configure({}).registry)
+                            registry=configure(settings).registry)
         print(f"Database: {normalize_uri(uri)}")
         if created is None:
             print("The database holds a site; nothing to do.")

@@ -152,3 +152,14 @@ def test_data_newer_than_the_code_is_reported(evolving, uri, capsys):
     assert main(["upgrade", "--list", "--zodb-uri", uri]) == 1
     assert "data is at version 7, newer than the installed code (version 3)" in \
         capsys.readouterr().err
+
+
+def test_init_activates_the_configured_addons(greetings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", "pw-for-tests")
+    ini = tmp_path / "site.ini"
+    ini.write_text(f"[app:main]\nuse = egg:cupola\nzodb_uri = file://{tmp_path}/Data.fs\n"
+                   "activate_addons = greetings\n")
+    assert main(["init", "--config", str(ini)]) == 0
+    versions, settings, has_hello = stored(f"file://{tmp_path}/Data.fs")
+    assert versions == {"cupola": 1, "greetings": 1}
+    assert settings["greetings.installed"] == "yes" and has_hello
