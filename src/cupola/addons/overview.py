@@ -22,6 +22,7 @@ class AddonRow:
     pending: list           # [UpgradeStep] when active
     problem: str = ""       # why upgrades cannot run (a gap in the steps)
     depends: tuple = ()
+    provides: dict = None   # {"types": [...], "views": [...], ...}, see registrations()
 
     @property
     def status(self):
@@ -49,9 +50,10 @@ def addon_rows(registry, site):
     rows = []
     for name, info in registry.addons.items():
         active = name in versions
-        rows.append(_row(registry, name, info.title, info.description,
-                         info.version, active, True,
-                         versions.get(name) if active else None, info.depends))
+        row = _row(registry, name, info.title, info.description, info.version,
+                   active, True, versions.get(name) if active else None, info.depends)
+        row.provides = registrations(registry, name)
+        rows.append(row)
     for name in versions:
         if name != CORE and name not in registry.addons:
             rows.append(AddonRow(name, name, "", "", True, False, versions[name],
@@ -71,3 +73,27 @@ def _row(registry, name, title, description, version, active, installed,
             problem = str(e)
     return AddonRow(name, title, description, version, active, installed, at,
                     current, pending, problem, tuple(depends))
+
+
+def registrations(registry, name):
+    """What add-on *name* registered, by kind: {"types": [type names],
+    "views": ["@@name on IContext"], "skin layers": [...], "handlers": n,
+    "upgrade steps": n}; kinds it has none of are left out."""
+    info = registry.addons.get(name)
+    found = {
+        "types": [t.title for t in registry.types.values() if t.addon == name],
+        "views": sorted({f"{v.name or 'view'} on {_spec_name(ctx)}"
+                         for ctx, layer, v in registry.views
+                         if info is not None and layer is info.layer}),
+        "skin layers": [n for n, owner in registry.skin_layer_addons.items()
+                        if owner == name],
+        "handlers": sum(1 for reg in registry.registeredHandlers()
+                        if getattr(reg.factory, "cupola_addon", None) == name),
+        "upgrade steps": len(registry.upgrade_steps.get(name, ())),
+    }
+    return {kind: value for kind, value in found.items() if value}
+
+
+def _spec_name(spec):
+    return getattr(spec, "__name__", None) or getattr(
+        getattr(spec, "inherit", None), "__name__", repr(spec))
