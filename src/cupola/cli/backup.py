@@ -3,6 +3,7 @@ incremental ones holding only what was added), plus the blob files not yet
 backed up, with a manifest. Safe while the site is running."""
 
 from cupola.cli.options import Progress, add_db_options, settings_from
+from cupola.cli.sizes import size_text
 
 
 def add_arguments(parser):
@@ -33,8 +34,8 @@ def run(args):
     if result.kind is None:
         data = "Data.fs had not changed since the last backup"
     else:
-        data = (f"{result.kind} backup of {data_fs} ({result.data_bytes / 1e6:.1f} MB) "
+        data = (f"{result.kind} backup of {data_fs} ({size_text(result.data_bytes)}) "
                 f"as {result.data_file}")
     print(f"Backup {result.stamp} in {args.folder}: {data}; {result.blob_files} new "
           f"blob file{'s' if result.blob_files != 1 else ''} "
-          f"({result.blob_bytes / 1e6:.1f} MB); {took:.1f} s.")
+          f"({size_text(result.blob_bytes)}); {took:.1f} s.")

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from cupola.cli.options import Progress, add_db_options, open_site, settings_from
+from cupola.cli.sizes import size_text
 
 
 def add_arguments(parser):
@@ -51,7 +52,7 @@ def run(args):
             count = _export_json(registry, obj, output)
             what = f"{count} object{'s' if count != 1 else ''}"
         print(f"Exported {what} from {args.path} to {output} "
-              f"({_size(output) / 1e6:.1f} MB) in {time.monotonic() - started:.1f} s.")
+              f"({size_text(_size(output))}) in {time.monotonic() - started:.1f} s.")
     finally:
         pop_registry()
         tm.abort()

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from cupola.cli.options import Progress, add_db_options, settings_from
+from cupola.cli.sizes import size_text
 
 
 def add_arguments(parser):
@@ -57,9 +58,10 @@ def _pack_file(uri, days):
             if p is not None and p.exists()]
     note = (f"; the state before the pack is kept in {' and '.join(map(str, kept))} "
             "until the next pack (delete when satisfied)") if kept else ""
-    return (f"Packed {data_fs}, keeping {_days(days)}: Data.fs {_mb(size_before)} -> "
-            f"{_mb(size_after)}; blobs {blobs_before[0]} files ({_mb(blobs_before[1])}) -> "
-            f"{blobs_after[0]} files ({_mb(blobs_after[1])}){note}")
+    return (f"Packed {data_fs}, keeping {_days(days)}: Data.fs "
+            f"{size_text(size_before)} -> {size_text(size_after)}; blobs "
+            f"{blobs_before[0]} files ({size_text(blobs_before[1])}) -> "
+            f"{blobs_after[0]} files ({size_text(blobs_after[1])}){note}")
 
 
 def _pack_through_server(uri, days):
@@ -75,7 +77,7 @@ def _pack_through_server(uri, days):
         after = storage.getSize()
     finally:
         db.close()
-    sizes = (f": {_mb(before)} -> {_mb(after)}"
+    sizes = (f": {size_text(before)} -> {size_text(after)}"
              if isinstance(before, int) and isinstance(after, int) and before else "")
     return f"Packed {describe_uri(uri).split('?')[0]}, keeping {_days(days)}{sizes}"
 
@@ -102,10 +104,6 @@ def _blob_usage(blob_dir):
                 count += 1
                 size += os.path.getsize(os.path.join(root, name))
     return count, size
-
-
-def _mb(size):
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
 
 
 def _days(days):

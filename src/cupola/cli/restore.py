@@ -3,6 +3,7 @@ its blob files, as of the latest backup or of a given time (--date).
 Every file is checked before anything is put in place."""
 
 from cupola.cli.options import Progress, add_db_options, settings_from
+from cupola.cli.sizes import size_text
 
 
 def add_arguments(parser):
@@ -39,7 +40,7 @@ def run(args):
     date = parse_date(args.date) if args.date else None
     started = time.monotonic()
     result = restore(args.folder, data_fs, blob_dir, date, progress=Progress)
-    print(f"Restored {data_fs} ({result.data_bytes / 1e6:.1f} MB, the last "
+    print(f"Restored {data_fs} ({size_text(result.data_bytes)}, the last "
           f"transaction of {_when(result.last_transaction)}) from "
           f"{', '.join(result.chain)} and {result.blob_files} blob "
           f"file{'s' if result.blob_files != 1 else ''}; "
@@ -52,7 +53,7 @@ def _list(folder, rows):
         return 1
     print(f"{'backup (UTC)':21} {'kind':12} {'Data.fs part':>14} {'blob files':>10}")
     for stamp, kind, size, blobs in rows:
-        print(f"{stamp:21} {kind:12} {size / 1e6:11.1f} MB {blobs:10}")
+        print(f"{stamp:21} {kind:12} {size_text(size):>14} {blobs:10}")
     return 0
 
 
