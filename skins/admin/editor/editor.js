@@ -167,7 +167,11 @@ export function mount(textarea, { onChange } = {}) {
     button.type = "button";
     button.textContent = text;
     button.title = title;
-    button.setAttribute("aria-label", title.replace(/ \(.*\)$/, ""));
+    // the visible text is part of the name (WCAG 2.5.3), unless it is a letter
+    const name = title.replace(/ \(.*\)$/, "").replace(/…$/, "");
+    const shown = text.replace(/[^A-Za-z0-9 ]/g, "").trim();
+    button.setAttribute("aria-label", shown.length < 2 || name.toLowerCase().includes(shown.toLowerCase())
+      ? name : `${text} (${name.toLowerCase()})`);
     button.className = `rte-button rte-${text.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
     button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the caret
     button.addEventListener("click", () => {
