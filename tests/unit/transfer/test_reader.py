@@ -149,3 +149,25 @@ def test_a_type_the_target_does_not_allow(app, export):
     with pytest.raises(TransferError, match="cannot go into /welcome"):
         with Site(app) as site:
             load_export(app.registry, site["welcome"], checked)
+
+
+def test_a_hand_written_export_with_only_the_essentials_imports(app, tmp_path):
+    folder = tmp_path / "hand"
+    (folder / "docs" / "hello").mkdir(parents=True)
+    (folder / "_export.json").write_text(json.dumps(
+        {"format": "cupola-export", "version": 1, "root": "docs"}))
+    (folder / "docs" / "_object.json").write_text(json.dumps(
+        {"type": "Folder", "fields": {"title": "Docs"}, "order": ["hello"]}))
+    (folder / "docs" / "hello" / "_object.json").write_text(json.dumps(
+        {"type": "Document", "fields": {"title": "Hello", "text": "<p>Hi <script>x()</script></p>",
+                                        "subjects": ["greeting"]}}))
+    checked = read_export(app.registry, folder)
+    with Site(app) as site:
+        load_export(app.registry, site, checked)
+    with Site(app) as site:
+        page = site["docs"]["hello"]
+        assert (page.title, page.subjects, page.creator) == ("Hello", ("greeting",), None)
+        assert "<script>" not in page.text and "Hi" in page.text  # sanitised on the way in
+        assert page.workflow_state == "private"  # the workflow's initial state
+        assert [b.path for b in site.catalog.search(None, unrestricted=True,
+                                                    subject="greeting")] == ["/docs/hello"]
