@@ -2,6 +2,7 @@
 
 import os
 import re
+import sys
 import tempfile
 
 import pytest
@@ -16,6 +17,13 @@ os.makedirs(_TEMPLATE_CACHE, exist_ok=True)
 os.environ.setdefault("CHAMELEON_CACHE", _TEMPLATE_CACHE)
 
 ADMIN_PASSWORD = "admin-secret-pw"
+
+# The deploy tests' fixtures (``start``, ``zeo``) live in tests/deploy/servers.py
+# and are offered here: a second conftest.py in tests/deploy would be imported
+# as the module "conftest" too and hide this one's helpers from every
+# ``from conftest import build_app`` collected after it.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "deploy"))
+from servers import start, zeo  # noqa: E402,F401  (fixtures, found by name)
 
 
 def pytest_configure(config):
