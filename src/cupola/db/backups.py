@@ -196,7 +196,10 @@ def _backup_blobs(blob_dir, folder, stamp, progress):
     for done, rel in enumerate(todo, 1):
         target = folder / BLOBS / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        length, digest = _copy(blob_dir / rel, target)
+        try:
+            length, digest = _copy(blob_dir / rel, target)
+        except FileNotFoundError:
+            continue  # removed meanwhile by a pack: no longer in use
         added[rel] = {"size": length, "sha256": digest}
         size += length
         if progress:
@@ -227,7 +230,7 @@ def _copy(src, dst):
     """Copy *src* to *dst* through a temporary file; (size, sha256)."""
     digest, size = hashlib.sha256(), 0
     part = dst.with_name(dst.name + ".part")
-    with open(src, "rb") as f, open(part, "wb") as out:
+    with open(src, "rb") as f, open(part, "wb") as out:  # src first: it may be gone
         while chunk := f.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
