@@ -118,10 +118,11 @@ class Metrics:
             if cache is not None:
                 hits, misses = cache.hits, cache.misses
                 old_hits, old_misses = self._seen_cache
-                # the cache's counters only grow; a smaller figure is a new cache
-                self.cache.labels("hit").inc(max(0, hits - old_hits) if hits >= old_hits else hits)
+                # the cache's own counters only grow: count what is new since
+                # the last reading (all of it if the cache was made anew)
+                self.cache.labels("hit").inc(hits - old_hits if hits >= old_hits else hits)
                 self.cache.labels("miss").inc(
-                    max(0, misses - old_misses) if misses >= old_misses else misses)
+                    misses - old_misses if misses >= old_misses else misses)
                 self._seen_cache = (hits, misses)
             db = getattr(application, "db", None)
             if db is not None:

@@ -154,3 +154,21 @@ def test_unix_socket_peer():
     assert env["REMOTE_ADDR"] == "1.2.3.4"
     env, _, _ = seen_by({"trusted_proxies": "127.0.0.1"}, peer="", **{"X-Forwarded-For": "1.2.3.4"})
     assert env["REMOTE_ADDR"] == ""
+
+
+def test_virtual_root_by_host_without_port_and_case():
+    env, _, _ = seen_by({"virtual_roots": "press.example.org /press/room"},
+                        HOST="PRESS.Example.org:8443")
+    assert env["cupola.virtual_root"] == ("press", "room")
+    env, _, _ = seen_by({"virtual_roots": "press.example.org /press"}, HOST="www.example.org")
+    assert "cupola.virtual_root" not in env
+
+
+def test_virtual_root_follows_a_trusted_forwarded_host():
+    env, _, _ = seen_by({"trusted_proxies": "127.0.0.1",
+                         "virtual_roots": "press.example.org /press"},
+                        **{"X-Forwarded-Host": "press.example.org"})
+    assert env["cupola.virtual_root"] == ("press",)
+    env, _, _ = seen_by({"virtual_roots": "press.example.org /press"},  # not trusted
+                        **{"X-Forwarded-Host": "press.example.org"})
+    assert "cupola.virtual_root" not in env
