@@ -8,10 +8,7 @@ both places, unless the second says ``override=True``.
 
 import importlib
 import sys
-import threading
-from dataclasses import dataclass, field
 
-import zope.event
 from zope.interface import Interface, implementedBy, providedBy
 from zope.interface.interface import InterfaceClass
 from zope.interface.registry import Components
@@ -20,66 +17,13 @@ from cupola.exceptions import ConfigurationConflict, ConfigurationError
 from cupola.interfaces import (IDefaultLayer, IPermission, IRequest,
                                ITraversable, ITypeInfo, IViewRegistration)
 
+from cupola.current import (pop_active_addons, pop_registry,  # noqa: F401
+                            push_active_addons, push_registry,
+                            query_active_addons, query_current_registry,
+                            type_available)
+from cupola.records import Permission, TypeInfo, ViewEntry, ViewInfo  # noqa: F401
+
 SAFE_METHODS = ("GET", "HEAD")
-
-
-@dataclass
-class ViewEntry:
-    """One callable answering some methods for a view name."""
-
-    view: object
-    permission: str
-    template: str = None
-    attr: str = None
-    origin: str = "?"
-    csrf: bool = True          # check the CSRF token on unsafe methods
-    conditional: bool = False  # answer If-None-Match with 304
-    upgrade_safe: bool = False  # answers unsafe methods while an upgrade is due
-
-
-@dataclass
-class ViewInfo:
-    """Everything registered under one (context, layer, name): per method."""
-
-    name: str
-    methods: dict = field(default_factory=dict)  # {"GET": ViewEntry}
-    accepts_subpath: bool = False
-
-    @property
-    def allowed(self):
-        return sorted(self.methods)
-
-
-@dataclass(frozen=True)
-class Permission:
-    name: str
-    title: str
-    roles: frozenset = None  # roles granted it where no workflow state says
-
-
-@dataclass
-class TypeInfo:
-    """Type information of a content type (see ITypeInfo)."""
-
-    name: str
-    factory: object
-    schema: object
-    title: str
-    add_permission: str
-    allowed_children: tuple = None
-    default_view: str = "view"
-    addable: bool = True
-    description: str = ""
-    icon: str = "document"
-    addon: str = None  # the add-on that registered it, None for the core
-
-    def allows(self, type_name):
-        """Whether *type_name* may be added inside: it is an allowed child
-        and, if an add-on's, that add-on is active in the current site."""
-        if (self.allowed_children is not None
-                and type_name not in self.allowed_children):
-            return False
-        return type_available(type_name)
 
 
 class Registry(Components):
@@ -127,68 +71,6 @@ class Registry(Components):
         if obj is not None:
             self.subscribers((obj, event), None)
         self.subscribers((event,), None)
-
-
-# -- the registry of the thread: events fired from content reach it ---------
-
-_local = threading.local()
-
-
-def push_registry(registry):
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    stack.append(registry)
-
-
-def pop_registry():
-    _local.stack.pop()
-
-
-def query_current_registry():
-    stack = getattr(_local, "stack", None)
-    return stack[-1] if stack else None
-
-
-# -- the add-ons active in the site this thread works on ----------------------
-
-def push_active_addons(names):
-    """Make *names* (a frozenset) the active add-ons until the matching pop."""
-    stack = getattr(_local, "active", None)
-    if stack is None:
-        stack = _local.active = []
-    stack.append(names)
-
-
-def pop_active_addons():
-    _local.active.pop()
-
-
-def query_active_addons():
-    """The active add-ons of the current site, or None outside any site
-    (scripts that did not ask: then every add-on counts as active)."""
-    stack = getattr(_local, "active", None)
-    return stack[-1] if stack else None
-
-
-def type_available(type_name):
-    """Whether content of *type_name* may be added in the current site."""
-    active = query_active_addons()
-    if active is None:
-        return True
-    registry = query_current_registry()
-    info = registry.types.get(type_name) if registry is not None else None
-    return info is None or info.addon is None or info.addon in active
-
-
-def _dispatch(event):
-    registry = query_current_registry()
-    if registry is not None:
-        registry.notify(event)
-
-
-if _dispatch not in zope.event.subscribers:
-    zope.event.subscribers.append(_dispatch)
 
 
 # -- the Configurator -------------------------------------------------------
