@@ -63,22 +63,21 @@ def load_export(registry, target, export, name=None, replace=False,
     if whole_site and ISite.providedBy(target):
         _apply_to_site(registry, target, root)
         pairs.append((target, root))
-    with ExitStack() as files:
-        for top, top_name in tops:
-            stack = [(target, top, top_name)]
-            while stack:
-                parent, node, node_name = stack.pop()
-                obj = _add(registry, parent, node, node_name, files, uuids)
-                pairs.append((obj, node))
-                if parent is target:
-                    added.append(obj)
-                stack.extend((obj, child, child.name)
-                             for child in reversed(node.children))
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-                if done % SAVEPOINT_EVERY == 0:
-                    _savepoint(target)
+    for top, top_name in tops:
+        stack = [(target, top, top_name)]
+        while stack:
+            parent, node, node_name = stack.pop()
+            obj = _add(registry, parent, node, node_name, uuids)
+            pairs.append((obj, node))
+            if parent is target:
+                added.append(obj)
+            stack.extend((obj, child, child.name)
+                         for child in reversed(node.children))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            if done % SAVEPOINT_EVERY == 0:
+                _savepoint(target)
     for obj, node in pairs:
         if node.created is not None:
             obj.created = node.created
@@ -109,15 +108,16 @@ def _check_place(registry, target, tops, replace):
             raise TransferError(f"the name {top_name!r} cannot be used: {e}") from None
 
 
-def _add(registry, parent, node, name, files, uuids):
-    data = {key: _upload(value, files) if isinstance(value, FileRef) else value
-            for key, value in node.data.items()}
-    data = remap_references(registry.types[node.type_name].schema, data, uuids)
-    try:
-        obj = create(registry, parent, node.type_name, data, name=name,
-                     creator=node.creator)
-    except (FieldErrors, InvalidName, NotAllowedHere, ValueError) as e:
-        raise TransferError(f"cannot be added: {e}", node.folder) from None
+def _add(registry, parent, node, name, uuids):
+    with ExitStack() as files:  # closed once create has read them
+        data = {key: _upload(value, files) if isinstance(value, FileRef) else value
+                for key, value in node.data.items()}
+        data = remap_references(registry.types[node.type_name].schema, data, uuids)
+        try:
+            obj = create(registry, parent, node.type_name, data, name=name,
+                         creator=node.creator)
+        except (FieldErrors, InvalidName, NotAllowedHere, ValueError) as e:
+            raise TransferError(f"cannot be added: {e}", node.folder) from None
     _apply_metadata(obj, node)
     if node.uuid:
         obj.uuid = uuids.get(node.uuid, node.uuid)
