@@ -249,3 +249,18 @@ def test_restore_after_a_pack_brings_back_exactly_the_blobs_in_use(site_uri, tmp
             assert f.read() == b"g" * 3000
     finally:
         close(db, conn, commit=False)
+
+
+def test_gzipped_backups_restore_the_same(site_uri, tmp_path):
+    backups = tmp_path / "backups"
+    assert main(["backup", "--zodb-uri", site_uri, str(backups), "--gzip"]) == 0
+    assert list(backups.glob("*.fsz"))
+    restored = f"file://{tmp_path}/restored/Data.fs"
+    assert main(["restore", "--zodb-uri", restored, str(backups)]) == 0
+    registry, db, conn, live = open_site(site_uri)
+    _, db2, conn2, copy = open_site(restored)
+    try:
+        assert differences(registry, live["sub"], copy["sub"]) == []
+    finally:
+        close(db2, conn2, commit=False)
+        close(db, conn, commit=False)
