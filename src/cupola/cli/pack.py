@@ -40,13 +40,19 @@ def run(args):
 
 def _pack_file(uri, days):
     from cupola.db.backups import file_storage_paths, watch_file
-    from cupola.db.storage import open_db
+    from cupola.db.storage import DatabaseLocked, open_db
     from cupola.exceptions import CupolaError
     data_fs, blob_dir = file_storage_paths(uri)
     if not data_fs.is_file():
         raise CupolaError(f"There is no database at {data_fs}.")
     size_before, blobs_before = data_fs.stat().st_size, _blob_usage(blob_dir)
-    db = open_db(uri)  # takes the lock: a running site makes this a clear error
+    try:
+        db = open_db(uri)  # takes the lock
+    except DatabaseLocked as e:
+        raise DatabaseLocked(
+            f"{e} To pack a database while it is served, serve it from a "
+            "ZEO server and pack through that: cupola pack --zodb-uri "
+            "zeo://HOST:PORT.") from None
     try:
         with watch_file(str(data_fs) + ".pack", size_before, Progress("Packing")):
             _pack(db, days)

@@ -33,7 +33,8 @@ def run(args):
               f"file{'s' if chain != 1 else ''} and {blobs} blob files checked.")
         return 0
     try:
-        data_fs, blob_dir = file_storage_paths(settings_from(args).get("zodb_uri"))
+        data_fs, blob_dir = file_storage_paths(settings_from(args).get("zodb_uri"),
+                                               restoring=True)
     except SourceNotFileStorage as e:
         print(f"cupola restore: {e}", file=sys.stderr)
         return 2

@@ -45,11 +45,12 @@ class SourceNotFileStorage(BackupError):
     """The database is not a FileStorage this process can read directly."""
 
 
-def file_storage_paths(uri):
+def file_storage_paths(uri, restoring=False):
     """(Data.fs path, blob folder) of a ``file://`` URI.
 
     Raises SourceNotFileStorage with what to do instead for ``zeo://``
-    (back up the server's own file), RelStorage (pg_dump) and ``memory://``.
+    (back up, or restore into, the server's own file), RelStorage
+    (pg_dump, pg_restore) and ``memory://``.
     """
     from cupola.db.storage import normalize_uri
     uri = normalize_uri(uri)
@@ -57,6 +58,13 @@ def file_storage_paths(uri):
     if parts.scheme == "file":
         blobs = dict(parse_qsl(parts.query)).get("blobstorage_dir")
         return Path(parts.path), Path(blobs) if blobs else None
+    if parts.scheme == "zeo" and restoring:
+        raise SourceNotFileStorage(
+            f"{parts.netloc} is a ZEO server: restore into a new FileStorage "
+            "on the server's machine, e.g. cupola restore BACKUP --zodb-uri "
+            "file:///srv/cupola/var/restored/Data.fs, then stop the server, "
+            "put the restored Data.fs and blobstorage in place of its own, "
+            "and start it again.")
     if parts.scheme == "zeo":
         raise SourceNotFileStorage(
             f"{parts.netloc} is a ZEO server: back up the FileStorage it "

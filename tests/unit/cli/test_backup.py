@@ -185,6 +185,9 @@ def test_other_storages_get_advice_and_a_non_zero_exit(uri, words, tmp_path, cap
     err = capsys.readouterr().err
     assert words in err and "secret" not in err
     assert main(["restore", "--zodb-uri", uri, str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert ("restore into a new FileStorage" in err if uri.startswith("zeo")
+            else words in err)
     assert not (tmp_path / "b").exists()
 
 

@@ -105,6 +105,7 @@ def test_pack_of_a_database_in_use_is_a_clear_error(site_uri, capsys):
         assert main(["pack", "--zodb-uri", site_uri]) == 1
         err = capsys.readouterr().err
         assert "is in use by process" in err and "Traceback" not in err
+        assert "pack through that: cupola pack --zodb-uri zeo://" in err
     finally:
         db.close()
 
