@@ -46,6 +46,7 @@ def run(args):
           f"{', '.join(result.chain)} and {result.blob_files} blob "
           f"file{'s' if result.blob_files != 1 else ''}; "
           f"{time.monotonic() - started:.1f} s.")
+    print(f"Check it before use: cupola check --zodb-uri file://{data_fs}")
 
 
 def _list(folder, rows):

@@ -56,6 +56,8 @@ def test_full_backup_and_restore_keep_content_and_blobs(site_uri, tmp_path, caps
     restored = f"file://{tmp_path}/restored/Data.fs"
     assert main(["restore", "--zodb-uri", restored, str(backups)]) == 0
     assert "Restored" in capsys.readouterr().out
+    assert main(["check", "--zodb-uri", restored]) == 0
+    assert "No problems found" in capsys.readouterr().out
     registry, db, conn, live = open_site(site_uri)
     _, db2, conn2, copy = open_site(restored)
     try:
