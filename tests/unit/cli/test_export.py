@@ -62,6 +62,7 @@ def test_json_round_trip_through_the_command_line(source, target, tmp_path, caps
     captured = capsys.readouterr()
     assert "Imported 8 objects into /: /sub" in captured.out
     assert "Checking" in captured.err and "Importing" in captured.err
+    assert main(["check", "--zodb-uri", target.uri]) == 0
     with source as a, target as b:
         assert differences(source.registry, a["sub"], b["sub"]) == []
         assert [x.path for x in b.catalog.search(None, text="minutes")] == ["/sub/minutes"]
