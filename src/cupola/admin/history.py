@@ -488,7 +488,8 @@ class DiffView(HistoryBase):
         count = R.count(context)
         before, after = R.state_at(context, a), R.state_at(context, b)
         order = list(dict.fromkeys([*after, *before]))
-        fields = [field_diff(f, self.title_of(f), before.get(f), after.get(f))
+        fields = [field_diff(f, self.title_of(f), self.readable(f, before.get(f)),
+                             self.readable(f, after.get(f)))
                   for f in order if before.get(f) != after.get(f)]
         older = R.get_revision(context, a) if a else None
         newer = R.get_revision(context, b)
@@ -503,6 +504,23 @@ class DiffView(HistoryBase):
             "later_url": self.diff_url(b, b + 1) if single and b < count else None,
             "may_revert": self.may_revert() and a >= 1 and fields,
             "same": a == b})
+
+
+    def readable(self, name, value):
+        """References (stored uuids) as the titles of what they point at."""
+        info = self.request.registry.types.get(getattr(self.context, "type_name", None))
+        field = info.schema.get(name) if info is not None else None
+        if field is None or field.queryTaggedValue("cupola.widget") not in (
+                "reference", "references") or not value:
+            return value
+        from cupola.content.references import find_by_uuid
+        single = isinstance(value, str)
+        titles = []
+        for uid in ((value,) if single else value):
+            target = find_by_uuid(self.site, uid)
+            titles.append("(an item that no longer exists)" if target is None
+                          else target.title or target.__name__)
+        return titles[0] if single else tuple(titles)
 
 
 def includeme(config):

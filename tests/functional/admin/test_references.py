@@ -204,3 +204,16 @@ class TestPicker:
 
     def test_a_bad_field_name_is_refused(self, app, admin):
         admin.get("/@@reference-picker?field=%3Cscript%3E", status=400)
+
+
+class TestHistory:
+    def test_the_diff_names_the_items_not_their_uuids(self, app, admin):
+        make(app, "/news/a")
+        save(admin, "/welcome", **{"related.add": "/news/a"})
+        page = admin.get("/welcome/@@history")
+        latest = page.html.select_one(".timeline > li a[href*='history-diff']")["href"]
+        diff = admin.get(latest)
+        field = next(f for f in diff.html.select(".diff-field")
+                     if "Related items" in f.get_text())
+        assert "A" in [i.get_text(strip=True) for i in field.select("ins")]
+        assert uuid_of(app, "/news/a") not in diff.text
