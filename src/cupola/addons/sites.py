@@ -4,11 +4,15 @@ Stored state, on the site record itself so that reading it costs no object
 load beyond the site (which every request loads anyway)::
 
     site.installed_versions   dict {"cupola": 1, add-on name: schema version}
+    site.retired_versions     dict {add-on name: schema version} of the
+                              add-ons deactivated here (their data's version)
 
-The dict is replaced, never changed in place. An add-on is active in a site
-when its name is a key; "cupola" is the version of Cupola's own data. A
-site made before add-ons existed has no record: it counts as Cupola at
-version 1 with nothing active.
+The dicts are replaced, never changed in place. An add-on is active in a
+site when its name is a key of the first; "cupola" is the version of
+Cupola's own data. A site made before add-ons existed has no record: it
+counts as Cupola at version 1 with nothing active. An add-on activated
+again resumes at its retired version, so upgrade steps written meanwhile
+are pending for its old data.
 
 For each distinct record the application keeps a ``SiteState``: the active
 names, the request layers to mark requests with (in precedence order), and
@@ -24,6 +28,7 @@ from cupola.exceptions import AddonError
 from cupola.registry import pop_active_addons, push_active_addons, query_active_addons
 
 ATTR = "installed_versions"
+RETIRED = "retired_versions"
 LEGACY = {CORE: 1}
 
 
@@ -124,7 +129,11 @@ def get_addon(registry, name):
 def activate(site, registry, name):
     """Activate add-on *name* in *site*, its dependencies first, running each
     one's install step. Returns the names activated, in order. Raises
-    AddonError when it is unknown or already active. The caller commits."""
+    AddonError when it is unknown or already active. The caller commits.
+
+    An add-on activated before resumes at the schema version its data had
+    when it was deactivated (its install step runs again, so write it to
+    be repeatable); newer steps are then pending."""
     info = get_addon(registry, name)
     if name in installed_versions(site):
         raise AddonError(f"{info.title} is already active on this site.")
@@ -133,8 +142,12 @@ def activate(site, registry, name):
         if dep not in installed_versions(site):
             done += activate(site, registry, dep)
     versions = dict(installed_versions(site))
-    versions[name] = registry.schema_versions.get(name, info.schema_version)
+    retired = dict(getattr(site, RETIRED, None) or {})
+    versions[name] = retired.pop(name, None) or registry.schema_versions.get(
+        name, info.schema_version)
     store_versions(site, versions)
+    if getattr(site, RETIRED, None):
+        setattr(site, RETIRED, retired)
     with _with_active(n for n in versions if n != CORE):
         if info.install is not None:
             info.install(site, registry)
@@ -164,7 +177,8 @@ def deactivate(site, registry, name):
         with _with_active(n for n in versions if n != CORE):
             info.uninstall(site, registry)
     versions = dict(installed_versions(site))
-    del versions[name]
+    setattr(site, RETIRED, {**(getattr(site, RETIRED, None) or {}),
+                            name: versions.pop(name)})
     store_versions(site, versions)
 
 
