@@ -1,18 +1,20 @@
 """Posting lists of the full-text index: (docid, term frequency) pairs of
 one word, sorted by docid, compact.
 
-A word's postings are a tuple ``(chunks, tail)`` stored as the value of
-its entry in the index's ``{wid: postings}`` IOBTree:
+A word's postings are the value of its entry in the index's
+``{wid: postings}`` IOBTree: ``tail`` bytes alone while the word has
+fewer than CHUNK documents, else a tuple ``(chunks, tail)``:
 
     chunks  # tuple of (last docid, count, Chunk): full, frozen, in order
-    tail    # bytes: the newest postings (< CHUNK of them), raw arrays
+    tail    # bytes: the newest postings (< CHUNK of them): n docids as
+            #   uint32, then n term frequencies as uint8
 
 Appending docids above the last one (new documents) rewrites only the
-tail; a tail that reaches CHUNK postings is frozen into a ``Chunk``, a
-persistent object holding its postings zlib-compressed, written once.
-Words with few documents thus cost a few bytes in a shared BTree bucket,
-and frequent words a chain of compressed chunks. Docids are delta-encoded
-in the narrowest array type that holds the gaps.
+tail, by joining bytes; a tail that reaches CHUNK postings is frozen into
+a ``Chunk``, a persistent object holding its postings delta-encoded (in
+the narrowest array type that holds the gaps) and zlib-compressed,
+written once. Words with few documents thus cost a few bytes in a shared
+BTree bucket, and frequent words a chain of compressed chunks.
 """
 
 import zlib
@@ -23,8 +25,7 @@ from operator import sub
 
 from persistent import Persistent
 
-CHUNK = 512  # postings per frozen chunk
-EMPTY = ((), b"")
+CHUNK = 256  # postings per frozen chunk
 
 
 def encode(docids, tfs):
@@ -82,49 +83,68 @@ class Chunk(Persistent):
         self.data = zlib.compress(encode(docids, tfs))
 
 
+def _parts(postings):
+    if isinstance(postings, bytes):
+        return (), postings
+    return postings if postings is not None else ((), b"")
+
+
+def tail_bytes(docids, tfs):
+    return docids.tobytes() + tfs.tobytes()
+
+
+def tail_arrays(tail):
+    n = len(tail) // 5
+    docids, tfs = array("I"), array("B")
+    docids.frombytes(tail[:4 * n])
+    tfs.frombytes(tail[4 * n:])
+    return docids, tfs
+
+
 def count(postings):
     """How many documents *postings* hold."""
-    chunks, tail = postings
-    n = sum(c[1] for c in chunks)
-    if tail:
-        n += _tail_len(tail)
-    return n
-
-
-def _tail_len(tail):
-    code = chr(tail[0])
-    if code == "I":
-        return (len(tail) - 1) // 5
-    return (len(tail) - 5) // (array(code).itemsize + 1) + 1
+    chunks, tail = _parts(postings)
+    return sum(c[1] for c in chunks) + len(tail) // 5
 
 
 def read(postings):
     """(docids, tfs) arrays of all of *postings*, in docid order."""
-    chunks, tail = postings
+    chunks, tail = _parts(postings)
     if not chunks:
-        return decode(tail)
+        return tail_arrays(tail)
     docids, tfs = array("I"), array("B")
     for _, _, chunk in chunks:
         d, t = chunk.postings()
         docids.extend(d)
         tfs.extend(t)
-    d, t = decode(tail)
+    d, t = tail_arrays(tail)
     docids.extend(d)
     tfs.extend(t)
     return docids, tfs
 
 
-def update(postings, changes):
-    """*postings* with *changes* applied: a list of (docid, tf) sorted by
-    docid, tf 0 removing the docid. Returns the new (chunks, tail), or
-    None when no document is left."""
-    chunks, tail = postings
-    docids, tfs = decode(tail)
-    last = docids[-1] if docids else (chunks[-1][0] if chunks else -1)
-    if changes[0][0] > last and all(tf for _, tf in changes):
-        docids.extend(d for d, _ in changes)    # the usual case: new documents
-        tfs.extend(min(tf, 255) for _, tf in changes)
+def update(postings, new_docids, new_tfs):
+    """*postings* (None for a new word) with changes applied: lists of
+    docids in increasing order and their term frequencies (1-255), 0
+    removing the docid. Returns the new postings, or None when no
+    document is left."""
+    chunks, tail = _parts(postings)
+    n = len(tail) // 5
+    if n:
+        last = int.from_bytes(tail[4 * n - 4:4 * n], "little")
     else:
+        last = chunks[-1][0] if chunks else -1
+    if new_docids[0] > last and 0 not in new_tfs and n + len(new_docids) < CHUNK:
+        # the usual case, new documents: join bytes, decode nothing
+        tail = (tail[:4 * n] + array("I", new_docids).tobytes()
+                + tail[4 * n:] + bytes(new_tfs))
+        return (chunks, tail) if chunks else tail
+    docids, tfs = tail_arrays(tail)
+    if new_docids[0] > last and 0 not in new_tfs:
+        docids.fromlist(new_docids)
+        tfs.fromlist(new_tfs)
+    else:
+        changes = list(zip(new_docids, new_tfs))
         chunks, changes = _update_chunks(chunks, changes)
         if changes:
             docids, tfs = _merge(docids, tfs, changes)
@@ -135,9 +155,9 @@ def update(postings, changes):
                            Chunk(docids[:CHUNK], tfs[:CHUNK])))
             docids, tfs = docids[CHUNK:], tfs[CHUNK:]
         chunks = tuple(chunks)
-    if not chunks and not docids:
-        return None
-    return chunks, encode(docids, tfs)
+    if not chunks:
+        return tail_bytes(docids, tfs) if docids else None
+    return chunks, tail_bytes(docids, tfs)
 
 
 def _update_chunks(chunks, changes):

@@ -18,10 +18,11 @@ candidate's stored word sequence.
 
 import heapq
 import math
-import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import repeat
+from operator import lt
 from fnmatch import fnmatchcase
 
 from BTrees.IIBTree import IIBTree
@@ -37,17 +38,19 @@ from cupola.catalog import postings as plist
 from cupola.catalog.text import Analyzer
 
 K1, B = 1.2, 0.75  # BM25
+LEXICON_CACHE = 500_000  # words whose wid a connection keeps in memory
 
 
 def encode_words(wids):
-    """Bytes of a document's word ids (a list of ints), compressed."""
+    """Bytes of a document's word ids (a list of ints). Not compressed:
+    ids in order of first use are close to random, zlib saves 1%."""
     code = "H" if max(wids) < 65536 else "I"
-    return code.encode() + zlib.compress(array(code, wids).tobytes())
+    return code.encode() + array(code, wids).tobytes()
 
 
 def decode_words(data):
     words = array(chr(data[0]))
-    words.frombytes(zlib.decompress(data[1:]))
+    words.frombytes(data[1:])
     return words
 
 
@@ -67,6 +70,7 @@ class TextIndex(Persistent):
         self._count = Length()
         self._total = Length()
         self._next_wid = 1
+        self._v_lexicon = {}
 
     def __len__(self):
         return self._count()
@@ -91,73 +95,87 @@ class TextIndex(Persistent):
 
     def index_docs(self, pairs):
         """Index each (docid, text) of *pairs*; None or "" unindexes."""
-        changes = {}  # {wid: {docid: tf, 0 to remove}}
+        batch = dict(pairs)
+        changes = _Changes()
         keys = self.analyzer.keys
+        lexicon = self._lexicon()
         docs, lengths = self._docs, self._lengths
         count = total = 0
-        for docid, text in dict(pairs).items():
+        for docid, text in batch.items():
             words = keys(text) if text else ()
             old = docs.get(docid)
             if not words:
                 if old is not None:
                     wids = decode_words(old)
-                    for wid in set(wids):
-                        changes.setdefault(wid, {})[docid] = 0
+                    changes.add(docid, dict.fromkeys(wids, 0))
                     del docs[docid]
                     del lengths[docid]
                     count, total = count - 1, total - len(wids)
                 continue
-            wid_of = self._wids_for(set(words))
-            wids = list(map(wid_of.__getitem__, words))
+            if not lexicon.keys() >= set(words):
+                self._add_words(set(words).difference(lexicon), lexicon)
+            wids = list(map(lexicon.__getitem__, words))
             record = encode_words(wids)
             if record == old:
                 continue
             tfs = Counter(wids)
+            if len(wids) > 255 and max(tfs.values()) > 255:
+                tfs = {wid: min(tf, 255) for wid, tf in tfs.items()}
             if old is not None:
                 before = decode_words(old)
                 total -= len(before)
                 previous = Counter(before)
-                for wid in previous.keys() - tfs.keys():
-                    changes.setdefault(wid, {})[docid] = 0
-                for wid, tf in tfs.items():
-                    if previous.get(wid) != tf:
-                        changes.setdefault(wid, {})[docid] = tf
+                diff = dict.fromkeys(previous.keys() - tfs.keys(), 0)
+                diff.update((w, tf) for w, tf in tfs.items() if previous.get(w) != tf)
+                changes.add(docid, diff)
             else:
                 count += 1
-                for wid, tf in tfs.items():
-                    changes.setdefault(wid, {})[docid] = tf
+                changes.add(docid, tfs)
             docs[docid] = record
             lengths[docid] = len(wids)
             total += len(wids)
-        self._apply(changes)
+        order = list(batch)
+        self._apply(changes, ascending=all(map(lt, order, order[1:])))
         if count:
             self._count.change(count)
         if total:
             self._total.change(total)
 
-    def _wids_for(self, words):
-        """{word: wid} for *words*, new words given the next wids."""
-        get, out = self._wids.get, {}
-        new = []
+    def _lexicon(self):
+        """{word: wid} known to this connection. Safe to keep: wids never
+        change, and a transaction that adds words changes this index, so
+        that its abort (or another's commit) drops the cache with it."""
+        try:
+            lexicon = self._v_lexicon
+        except AttributeError:
+            lexicon = self._v_lexicon = {}
+        if len(lexicon) > LEXICON_CACHE:
+            lexicon.clear()
+        return lexicon
+
+    def _add_words(self, words, lexicon):
+        """Put the wids of *words* in *lexicon*, new words given new wids."""
+        get, new = self._wids.get, []
         for word in words:
             wid = get(word)
             if wid is None:
                 new.append(word)
             else:
-                out[word] = wid
+                lexicon[word] = wid
         if new:
             wid = self._next_wid
             for word in sorted(new):
-                self._wids[word] = out[word] = wid
+                self._wids[word] = lexicon[word] = wid
                 wid += 1
             self._next_wid = wid
-        return out
 
-    def _apply(self, changes):
+    def _apply(self, changes, ascending):
         store = self._postings
-        for wid, docs in changes.items():
-            found = store.get(wid, plist.EMPTY)
-            updated = plist.update(found, sorted(docs.items()))
+        for wid, docids, tfs in changes.by_word():
+            if not ascending and len(docids) > 1:
+                pairs = sorted(zip(docids, tfs))
+                docids, tfs = [d for d, _ in pairs], [t for _, t in pairs]
+            updated = plist.update(store.get(wid), docids, tfs)
             if updated is not None:
                 store[wid] = updated
             elif wid in store:
@@ -312,6 +330,34 @@ class TextIndex(Persistent):
             if docid not in scores:
                 scores[docid] = 0.0
         return scores
+
+
+class _Changes:
+    """The postings a batch changes, as flat lists (extended in C, no
+    Python loop per word of each document), grouped by word at the end."""
+
+    def __init__(self):
+        self.wids, self.docids, self.tfs = [], [], []
+
+    def add(self, docid, tfs):
+        """Note *docid*'s {wid: tf} (tf 0: the word left the document)."""
+        self.wids.extend(tfs.keys())
+        self.tfs.extend(tfs.values())
+        self.docids.extend(repeat(docid, len(tfs)))
+
+    def by_word(self):
+        """(wid, [docid...], [tf...]) per word; docids in the order added."""
+        wids = self.wids
+        order = sorted(range(len(wids)), key=wids.__getitem__)  # stable
+        wids = list(map(wids.__getitem__, order))
+        docids = list(map(self.docids.__getitem__, order))
+        tfs = list(map(self.tfs.__getitem__, order))
+        start, end = 0, len(wids)
+        while start < end:
+            wid = wids[start]
+            stop = bisect_right(wids, wid, start)
+            yield wid, docids[start:stop], tfs[start:stop]
+            start = stop
 
 
 def _matching(docids, tfs, matches):

@@ -48,31 +48,33 @@ class TestPostings:
             tfs = array("B", [i % 7 + 1 for i in range(40)])
             assert plist.decode(plist.encode(docids, tfs)) == (docids, tfs)
 
+    def test_a_rare_word_is_bytes_in_the_bucket(self):
+        postings = plist.update(None, [1, 5, 9], [1, 2, 1])
+        assert isinstance(postings, bytes) and plist.count(postings) == 3
+
     def test_appends_freeze_full_chunks(self):
-        postings = plist.EMPTY
-        for start in range(0, 3 * plist.CHUNK + 10, 100):
-            postings = plist.update(postings, [(d, 2) for d in range(start, start + 100)])
+        postings, n = None, 3 * plist.CHUNK + 40
+        for start in range(0, n, 100):
+            docids = list(range(start, min(n, start + 100)))
+            postings = plist.update(postings, docids, [2] * len(docids))
         chunks, tail = postings
         assert [c[1] for c in chunks] == [plist.CHUNK] * 3
         docids, tfs = plist.read(postings)
-        assert list(docids) == list(range(16 * 100))
-        assert plist.count(postings) == len(docids) and set(tfs) == {2}
+        assert list(docids) == list(range(n))
+        assert plist.count(postings) == n and set(tfs) == {2}
 
     def test_changes_inside_a_frozen_chunk(self):
-        postings = plist.update(plist.EMPTY, [(d, 1) for d in range(0, 2 * plist.CHUNK, 2)])
-        postings = plist.update(postings, [(3, 9), (4, 0), (2 * plist.CHUNK + 1, 1)])
+        evens = list(range(0, 2 * plist.CHUNK, 2))
+        postings = plist.update(None, evens, [1] * len(evens))
+        postings = plist.update(postings, [3, 4, 2 * plist.CHUNK + 1], [9, 0, 1])
         docids, tfs = plist.read(postings)
         assert 3 in docids and 4 not in docids
         assert tfs[list(docids).index(3)] == 9
         assert plist.count(postings) == plist.CHUNK + 1
 
     def test_removing_everything_leaves_nothing(self):
-        postings = plist.update(plist.EMPTY, [(1, 1), (2, 1)])
-        assert plist.update(postings, [(1, 0), (2, 0)]) is None
-
-    def test_term_frequency_is_capped_at_255(self):
-        postings = plist.update(plist.EMPTY, [(1, 1000)])
-        assert list(plist.read(postings)[1]) == [255]
+        postings = plist.update(None, [1, 2], [1, 1])
+        assert plist.update(postings, [1, 2], [0, 0]) is None
 
 
 class TestQueries:
@@ -146,6 +148,12 @@ class TestRanking:
 
 
 class TestWriting:
+    def test_term_frequency_is_capped_at_255(self):
+        index = make_one(docs=[(1, "word " * 1000 + "other")])
+        docids, tfs = plist.read(index._postings[index._wids["word"]])
+        assert (list(docids), list(tfs)) == ([1], [255])
+        assert index._lengths[1] == 1001
+
     def test_reindex_replaces_the_words(self):
         index = make_one(docs=FOXES)
         index.index_doc(1, "slow green turtle")
