@@ -109,6 +109,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
     python = sys.executable
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="cupola-cgi-bench-") as tmp:
         folder = Path(tmp)
         uri = f"file://{folder}/Data.fs"
@@ -140,7 +141,8 @@ def main(argv=None):
             phases.append([float(x) for x in done.stderr.split()[-4:]])
 
     print(f"CGI request, GET /welcome, {args.rounds} rounds, a new process each "
-          f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+          f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after)")
     for name, label in (("hello", "raw WSGI hello (CGIHandler)"),
                         ("cupola", "Cupola (cupola.wsgi.run_cgi)")):
         median, fastest, p90 = figures(times[name])
