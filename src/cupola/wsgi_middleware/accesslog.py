@@ -9,14 +9,16 @@ the fields of ``%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"``;
 taken in microseconds (Apache's ``%D``) is appended. Log analysers that
 read Apache or nginx logs (GoAccess, AWStats, ...) read these.
 
-Lines go to the logger ``cupola.access``; ``path`` sets a file for it (a
-``WatchedFileHandler``, so logrotate may move it) or ``-`` for stderr.
-With ``path`` empty the .ini file's logging configuration decides.
+``path`` names a file to append the lines to (opened again when
+logrotate moves it) or ``-`` for stderr; with ``path`` empty they go to the
+logger ``cupola.access`` and the .ini file's logging configuration decides.
 """
 
 import logging
 import os
+import re
 import sys
+import threading
 import time
 from urllib.parse import quote
 
@@ -26,18 +28,20 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
            "Oct", "Nov", "Dec")
 
 
+_UNSAFE = re.compile(r'[\x00-\x1f"\\\x7f-\U0010ffff]')
+
+
+def _escaped(match):
+    ch = match.group()
+    if ch in '"\\':
+        return "\\" + ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def escape(value):
     """A header value made safe for a quoted log field (as Apache does)."""
-    out = []
-    for ch in value:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif code < 0x20 or 0x7f <= code:
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _UNSAFE.sub(_escaped, value)
 
 
 def request_line(environ):
@@ -129,30 +133,58 @@ class _Counted:
                 done(self._size)
 
 
-_file_loggers = {}  # {absolute path or "-": Logger}; one handler per file
+class LineFile:
+    """Appends lines to a file, one write and flush each, under a lock.
+
+    Lighter than a logging handler on the path of every request. Like
+    ``WatchedFileHandler`` it opens the file again when logrotate has moved
+    it, but looks at most once a second. ``-`` writes to stderr.
+    """
+
+    check_every = 1.0
+
+    def __init__(self, path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._file = None if path == "-" else self._open()
+
+    def _open(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        return open(self.path, "a", encoding="utf-8", errors="backslashreplace")
+
+    def _moved(self):
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        mine = os.fstat(self._file.fileno())
+        return (on_disk.st_dev, on_disk.st_ino) != (mine.st_dev, mine.st_ino)
+
+    def info(self, line):
+        with self._lock:
+            if self.path != "-":
+                now = time.monotonic()
+                if now - self._checked >= self.check_every:
+                    self._checked = now
+                    if self._moved():
+                        self._file.close()
+                        self._file = self._open()
+            out = sys.stderr if self.path == "-" else self._file
+            out.write(line + "\n")
+            out.flush()
+
+
+_line_files = {}  # {absolute path or "-": LineFile}; one per file per process
 
 
 def file_logger(path):
-    """A logger of its own writing bare lines to *path* (``-``: stderr).
-
-    Not the ``cupola.access`` logger of the logging configuration: two
-    pipelines logging to two files never write into each other's file.
-    """
-    from logging.handlers import WatchedFileHandler
+    """The LineFile for *path*: pipelines naming one file share it."""
     target = os.path.abspath(path) if path != "-" else "-"
-    logger = _file_loggers.get(target)
-    if logger is not None:
-        return logger
-    if path == "-":
-        handler = logging.StreamHandler(sys.stderr)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        handler = WatchedFileHandler(target, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger = logging.Logger(f"cupola.access:{target}", logging.INFO)
-    logger.addHandler(handler)
-    _file_loggers[target] = logger
-    return logger
+    found = _line_files.get(target)
+    if found is None:
+        found = _line_files[target] = LineFile(target)
+    return found
 
 
 def make_accesslog_filter(app, global_config=None, **settings):

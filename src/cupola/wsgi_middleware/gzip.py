@@ -17,6 +17,8 @@ a different tag); the publisher and the response cache accept the suffixed
 tag in ``If-None-Match``.
 """
 
+import hashlib
+import threading
 import zlib
 
 COMPRESSIBLE = ("text/", "application/json", "application/javascript",
@@ -58,12 +60,52 @@ class _Plan:
         self.written = []  # data given to the legacy write() callable
 
 
+class CompressedCache:
+    """Compressed bodies by a digest of the plain body, bounded.
+
+    The same page is often sent many times (anonymous visitors, the
+    publisher's response cache): hashing it costs a few microseconds,
+    compressing it a hundred times more. Keyed by content, never by URL or
+    ETag, so it cannot hand out another page's bytes.
+    """
+
+    max_body = 256 << 10  # larger bodies are compressed each time
+
+    def __init__(self, max_bytes=16 << 20):
+        self.max_bytes = max_bytes
+        self._entries = {}  # {digest: compressed bytes}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def compress(self, data, level):
+        if len(data) > self.max_body:
+            return _gzip(data, level)
+        key = hashlib.blake2b(data, digest_size=16).digest()
+        found = self._entries.get(key)
+        if found is None:
+            found = _gzip(data, level)
+            with self._lock:
+                if self._bytes + len(found) > self.max_bytes:
+                    self._entries.clear()
+                    self._bytes = 0
+                self._entries[key] = found
+                self._bytes += len(found)
+        return found
+
+
+def _gzip(data, level):
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
 class GzipMiddleware:
     """Compress text responses when the client accepts gzip."""
 
-    def __init__(self, app, level=6, min_size=512, max_size=8 << 20):
+    def __init__(self, app, level=6, min_size=512, max_size=8 << 20, cache_mb=16):
         self.app, self.level = app, int(level)
         self.min_size, self.max_size = int(min_size), int(max_size)
+        cache_mb = int(cache_mb)
+        self.cache = CompressedCache(cache_mb << 20) if cache_mb > 0 else None
 
     def __call__(self, environ, start_response):
         wanted = (environ.get("REQUEST_METHOD") != "HEAD"
@@ -95,8 +137,8 @@ class GzipMiddleware:
                 data = b"".join([*plan.written, *body])
             finally:
                 _close(body)
-            compressor = zlib.compressobj(self.level, zlib.DEFLATED, 31)
-            data = compressor.compress(data) + compressor.flush()
+            data = (self.cache.compress(data, self.level) if self.cache is not None
+                    else _gzip(data, self.level))
             headers = _compressed_headers(plan.headers, len(data))
             start_response(plan.status, headers, plan.exc_info)
             return [data]
@@ -217,4 +259,5 @@ def make_gzip_filter(app, global_config=None, **settings):
     """PasteDeploy ``filter_app_factory`` for ``egg:cupola#gzip``."""
     return GzipMiddleware(app, level=settings.get("compress_level", 6),
                           min_size=settings.get("min_size", 512),
-                          max_size=settings.get("max_size", 8 << 20))
+                          max_size=settings.get("max_size", 8 << 20),
+                          cache_mb=settings.get("cache_mb", 16))

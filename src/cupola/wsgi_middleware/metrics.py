@@ -44,6 +44,7 @@ BUCKETS = (.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 10.0, 30
 SAMPLE_EVERY = 1.0  # seconds between two readings of the caches
 
 _multiprocess = {}  # {directory: Metrics}; one set of metric files per process
+_UNSEEN = object()
 
 
 class MetricsConfigError(CupolaError, ValueError):
@@ -92,14 +93,21 @@ class Metrics:
             registry=owner, **gauge)
         self.zodb_connections = Gauge(
             "cupola_zodb_connections", "Open ZODB connections.", registry=owner, **gauge)
+        self._children = {}  # {(method, status class): (counter, histogram)}
         self._lock = threading.Lock()
         self._seen_cache = (0, 0)  # the response cache's (hits, misses) last read
         self._sampled = 0.0
 
     def observe(self, method, status, seconds, conflicts=0, retries=None):
         method = method if method in METHODS else "other"
-        self.requests.labels(method, f"{status[:1]}xx").inc()
-        self.duration.labels(method).observe(seconds)
+        key = (method, status[:1])
+        children = self._children.get(key)
+        if children is None:  # labels() costs more than the increment
+            children = self._children[key] = (
+                self.requests.labels(method, f"{status[:1]}xx"),
+                self.duration.labels(method))
+        children[0].inc()
+        children[1].observe(seconds)
         if conflicts:
             if retries is not None and conflicts > retries:
                 self.conflict_retries.inc(retries)
@@ -205,20 +213,21 @@ class MetricsMiddleware:
         self.app = app
         self.metrics = metrics or Metrics()
         self.access = access or Access()
-        self._application = None
+        self._application = _UNSEEN
 
     @property
     def application(self):
-        """Cupola's Application under this filter (it has ``db``)."""
-        if self._application is None:
-            node = self.app
+        """Cupola's Application under this filter (it has ``db``), or None."""
+        if self._application is _UNSEEN:
+            found, node = None, self.app
             for _ in range(16):
                 if hasattr(node, "db") and hasattr(node, "registry"):
-                    self._application = node
+                    found = node
                     break
                 node = getattr(node, "app", None) or getattr(node, "application", None)
                 if node is None:
                     break
+            self._application = found
         return self._application
 
     def __call__(self, environ, start_response):

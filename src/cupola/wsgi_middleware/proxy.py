@@ -158,8 +158,18 @@ class ProxyMiddleware:
             raise ProxyConfigError(f"trusted_hops: {trusted_hops!r} is not a number.") from None
         if self.hops < 1:
             raise ProxyConfigError("trusted_hops must be 1 or more.")
+        self._verdicts = {}  # {peer address: trusted?}; few peers, parsing is slow
 
     def trusts(self, peer):
+        verdict = self._verdicts.get(peer)
+        if verdict is None:
+            verdict = self._trusts(peer)
+            if len(self._verdicts) > 4096:
+                self._verdicts.clear()
+            self._verdicts[peer] = verdict
+        return verdict
+
+    def _trusts(self, peer):
         if not peer:
             return self.unix
         try:

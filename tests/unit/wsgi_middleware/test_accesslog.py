@@ -94,3 +94,23 @@ def test_the_same_file_configured_twice_gets_one_handler(tmp_path):
     assert first is second
     TestApp(AccessLogMiddleware(hello, logger=first)).get("/", status=201)
     assert len(lines_of(log)) == 1
+
+
+def test_a_rotated_file_is_opened_again(tmp_path, monkeypatch):
+    from cupola.wsgi_middleware.accesslog import LineFile
+    log = tmp_path / "rotate" / "access.log"
+    lines = LineFile(str(log))
+    lines.check_every = 0  # look at every line (the default is once a second)
+    lines.info("one")
+    log.rename(tmp_path / "rotate" / "access.log.1")  # what logrotate does
+    lines.info("two")
+    assert (tmp_path / "rotate" / "access.log.1").read_text() == "one\n"
+    assert log.read_text() == "two\n"
+
+
+def test_empty_path_uses_the_logging_configuration(caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="cupola.access")
+    TestApp(make_accesslog_filter(hello, {}, path="")).get("/", status=201)
+    assert [r for r in caplog.records if r.name == "cupola.access"
+            and COMBINED.match(r.getMessage())]

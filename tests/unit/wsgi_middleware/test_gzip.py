@@ -237,3 +237,38 @@ def test_real_file_download_full_and_ranged(site_of):
         "Accept-Encoding": "gzip", "Range": "bytes=0-99"}).get_response(wrapped)
     assert ranged.status_int == 206
     assert "Content-Encoding" not in ranged.headers and ranged.body == text[:100]
+
+
+def test_the_same_body_is_compressed_once_and_served_again():
+    from cupola.wsgi_middleware.gzip import CompressedCache
+    cache = CompressedCache()
+    first = cache.compress(PAGE, 6)
+    assert cache.compress(PAGE, 6) is first
+    other = PAGE.replace(b"hello", b"HELLO")
+    assert gzip.decompress(cache.compress(other, 6)) == other
+
+
+def test_compressed_cache_stays_within_its_bound():
+    from cupola.wsgi_middleware.gzip import CompressedCache
+    import os
+    cache = CompressedCache(max_bytes=4096)
+    for _ in range(50):
+        cache.compress(os.urandom(600), 6)  # incompressible: ~620 bytes each
+        assert cache._bytes <= 4096
+
+
+def test_different_pages_never_share_compressed_bytes():
+    pages = [PAGE + str(i).encode() for i in range(5)]
+    app = GzipMiddleware(lambda e, s: app_returning(pages[int(e["QUERY_STRING"])])(e, s))
+    from webob import Request
+    for round_ in range(2):
+        for i, page in enumerate(pages):
+            req = Request.blank(f"/?{i}", headers={"Accept-Encoding": "gzip"})
+            assert gzip.decompress(req.get_response(app).body) == page
+
+
+def test_cache_can_be_turned_off():
+    wrapped = make_gzip_filter(app_returning(PAGE), {}, cache_mb="0")
+    assert wrapped.cache is None
+    _, headers, body = raw(wrapped, **{"Accept-Encoding": "gzip"})
+    assert gzip.decompress(body) == PAGE
