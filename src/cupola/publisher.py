@@ -206,8 +206,7 @@ class Application:
                     "This database holds no site yet: run `cupola init`."))
             # the add-ons active in this site: their layers mark the request
             state = request.addons = site_state(self.registry, request.site)
-            if state.layers:
-                alsoProvides(request, *state.layers)
+            state.mark(request)
             push_active_addons(state.active)
             scoped = True
             try:

@@ -21,7 +21,10 @@ per request; it is a dict lookup keyed by the record's items.
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from zope.interface import alsoProvides
+from zope.interface.declarations import Provides
 
 from cupola.addons.declaration import CORE, ordered
 from cupola.exceptions import AddonError
@@ -51,10 +54,21 @@ class SiteState:
     layers: tuple         # request layers, the winning add-on's first
     core_installed: int
     core_target: int
+    provides: object = field(default=None, compare=False)  # Provides(Request, *layers)
 
     @property
     def core_behind(self):
         return self.core_installed < self.core_target
+
+    def mark(self, request):
+        """Mark *request* with the layers (a cached declaration when the
+        request provides nothing directly yet: no work per request)."""
+        if not self.layers:
+            return
+        if self.provides is not None and "__provides__" not in request.__dict__:
+            request.__provides__ = self.provides
+        else:
+            alsoProvides(request, *self.layers)
 
 
 class SiteStates:
@@ -77,15 +91,18 @@ class SiteStates:
         return state
 
     def _compute(self, versions):
+        from cupola.request import Request
         addons = self.registry.addons
         names = [n for n in versions if n != CORE]
         active = [addons[n] for n in names if n in addons]
+        layers = tuple(a.layer for a in ordered(active))
         return SiteState(
             active=frozenset(a.name for a in active),
             missing=tuple(sorted(n for n in names if n not in addons)),
-            layers=tuple(a.layer for a in ordered(active)),
+            layers=layers,
             core_installed=versions.get(CORE, 1),
-            core_target=self.registry.schema_versions.get(CORE, 1))
+            core_target=self.registry.schema_versions.get(CORE, 1),
+            provides=Provides(Request, *layers) if layers else None)
 
 
 def site_state(registry, site):
