@@ -20,8 +20,8 @@ def add_arguments(parser):
                         help="json (default) or zexp (default when OUTPUT "
                              "ends in .zexp)")
     parser.add_argument("--force", action="store_true",
-                        help="replace an earlier export in OUTPUT (a folder "
-                             "keeps its dot-files, such as .git)")
+                        help="replace an earlier export in OUTPUT (other files "
+                             "there, such as .git or a README, stay)")
 
 
 def run(args):
@@ -110,14 +110,39 @@ def _export_json(registry, obj, output):
     try:
         count = export_tree(registry, obj, part, Progress("Exporting"))
         output.mkdir(exist_ok=True)
-        for old in output.iterdir():
-            if not old.name.startswith("."):
-                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        earlier = _earlier_export(output)
+        for new in part.iterdir():
+            if (output / new.name).exists() and output / new.name not in earlier:
+                from cupola.exceptions import CupolaError
+                raise CupolaError(f"{output / new.name} exists and is not part "
+                                  "of an earlier export; move it away.")
+        for old in earlier:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
         for new in part.iterdir():
             new.rename(output / new.name)
         return count
     finally:
         shutil.rmtree(part, ignore_errors=True)
+
+
+def _earlier_export(output):
+    """The manifest and root folder of an earlier export in *output*; other
+    files there (a README, .git) are the user's and stay."""
+    import json
+
+    from cupola.transfer.writer import MANIFEST
+    manifest = output / MANIFEST
+    if not manifest.is_file():
+        return []
+    try:
+        root = json.loads(manifest.read_text(encoding="utf-8")).get("root")
+    except ValueError:
+        root = None
+    found = [manifest]
+    if isinstance(root, str) and root and "/" not in root and root not in (".", ".."):
+        if (output / root).is_dir():
+            found.append(output / root)
+    return found
 
 
 def _size(path):

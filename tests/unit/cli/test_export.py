@@ -86,10 +86,12 @@ def test_force_replaces_an_earlier_export_and_keeps_dot_files(source, tmp_path, 
     assert main(["export", "--zodb-uri", source.uri, "/sub", str(out)]) == 0
     (out / ".git").mkdir()
     (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / "README.md").write_text("Our site's news, exported nightly.\n")
     assert main(["export", "--zodb-uri", source.uri, "/sub/inner", str(out)]) == 1
     assert "is not empty" in capsys.readouterr().err
     assert main(["export", "--zodb-uri", source.uri, "/sub/inner", str(out), "--force"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [".git", "_export.json", "inner"]
+    assert sorted(p.name for p in out.iterdir()) == [".git", "README.md", "_export.json",
+                                                      "inner"]
     assert json.loads((out / "_export.json").read_text())["objects"] == 3
 
 
