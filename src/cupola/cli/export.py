@@ -92,13 +92,9 @@ def _check_output(output, fmt, force):
         return
     if output.exists() and not output.is_dir():
         raise CupolaError(f"{output} is a file; a JSON export is a folder.")
-    if output.is_dir() and any(p for p in output.iterdir() if not p.name.startswith(".")):
-        if not force:
-            raise CupolaError(f"{output} is not empty; choose a new folder, or "
-                              "--force to replace the earlier export in it.")
-        if not (output / MANIFEST).is_file():
-            raise CupolaError(f"{output} does not hold a Cupola export; --force "
-                              "only replaces an earlier export.")
+    if (output / MANIFEST).is_file() and not force:
+        raise CupolaError(f"{output} holds an earlier export; choose a new "
+                          "folder, or --force to replace that export.")
 
 
 def _export_json(registry, obj, output):

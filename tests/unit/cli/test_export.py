@@ -88,7 +88,7 @@ def test_force_replaces_an_earlier_export_and_keeps_dot_files(source, tmp_path, 
     (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (out / "README.md").write_text("Our site's news, exported nightly.\n")
     assert main(["export", "--zodb-uri", source.uri, "/sub/inner", str(out)]) == 1
-    assert "is not empty" in capsys.readouterr().err
+    assert "holds an earlier export" in capsys.readouterr().err
     assert main(["export", "--zodb-uri", source.uri, "/sub/inner", str(out), "--force"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [".git", "README.md", "_export.json",
                                                       "inner"]
@@ -248,3 +248,14 @@ def test_a_zexp_that_would_run_code_is_refused(target, tmp_path, capsys):
     assert not witness.exists()
     with target as site:
         assert list(site.keys()) == ["about", "welcome", "news"]
+
+
+def test_export_into_a_folder_with_other_files_keeps_them(source, tmp_path, capsys):
+    out = tmp_path / "repo"
+    out.mkdir()
+    (out / "README.md").write_text("exports\n")
+    (out / "sub").write_text("in the way")
+    assert main(["export", "--zodb-uri", source.uri, "/sub/inner", str(out)]) == 0
+    assert main(["export", "--zodb-uri", source.uri, "/sub", str(out), "--force"]) == 1
+    assert "sub exists and is not part of an earlier export" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "_export.json", "inner", "sub"]
