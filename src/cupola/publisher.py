@@ -81,6 +81,8 @@ class Application:
                 int(settings.get("response_cache_entries", 2000)),
                 int(settings.get("response_cache_mb", 64)) << 20)
         self._local = threading.local()
+        # several processes on one database: ask its server (cupola.db.freshness)
+        self._last_tid = getattr(db.storage, "cupola_last_tid", None) or db.lastTransaction
         registry.application = self
 
     def _open(self):
@@ -114,7 +116,11 @@ class Application:
     def __call__(self, environ, start_response):
         cache, key = self.response_cache, None
         if cache is not None:
-            key = cache.key(environ, self.db.lastTransaction())
+            try:
+                tid = environ["cupola.tid"] = self._last_tid()
+            except DISCONNECTED:  # handle() answers 503
+                tid = None
+            key = cache.key(environ, tid) if tid is not None else None
             if key is not None:
                 hit = cache.get(key)
                 if hit is not None:
@@ -187,7 +193,7 @@ class Application:
         try:
             # read before opening: the connection's snapshot is at least this
             # new, so caches keyed by it never hold older data than the key
-            request.tid = self.db.lastTransaction()
+            request.tid = request.environ.pop("cupola.tid", None) or self._last_tid()
             conn = self._open()
         except DISCONNECTED as e:
             pop_registry()

@@ -62,6 +62,21 @@ class ScaleOutContract:
             status, _, body = writer.get(f"/news/round-{i}")
             assert (status, title_of(body)) == (200, f"Round {i}, edited"), i
 
+    def test_a_page_cached_by_both_apps_changes_at_once_when_one_edits_it(self, apps):
+        """Both processes hold the anonymous page in their response caches;
+        an edit through either one is what the other serves next."""
+        first, second = apps
+        assert first.add_document("/news", "Cached", name="cached") == 303
+        for i in range(8):
+            for app in apps:
+                for _ in range(2):  # rendered, then answered from the cache
+                    status, _, body = app.get("/news/cached")
+                    assert status == 200
+            editor, other = (first, second) if i % 2 == 0 else (second, first)
+            assert editor.edit("/news/cached", f"Cached {i}") == 303
+            status, _, body = other.get("/news/cached")
+            assert (status, title_of(body)) == (200, f"Cached {i}"), i
+
     def test_concurrent_writers_on_both_apps_lose_no_acknowledged_write(self, apps, backend):
         """Writers on both processes add to one folder at once: conflicts are
         replayed; what was acknowledged is stored, exactly once; nothing 500s."""

@@ -92,7 +92,8 @@ def open_storage(uri=None, base=None):
         raise _open_error(uri, e) from e
     if uri.startswith("memory://"):
         storage = _with_blobs(storage)
-    return storage, dbkw
+    from cupola.db.freshness import attach
+    return attach(storage), dbkw
 
 
 def open_db(uri=None, base=None, check_blobs=None, **db_kw):
