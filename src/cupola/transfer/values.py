@@ -65,7 +65,7 @@ def encode_plain(value):
         return sorted((encode_plain(v) for v in value), key=repr)
     if isinstance(value, dict) or hasattr(value, "items"):
         return {_key(k): encode_plain(v) for k, v in value.items()}
-    raise TypeError(f"a {type(value).__name__} cannot be exported")
+    raise TypeError(f"a value of type {type(value).__name__} cannot be exported")
 
 
 def _key(key):

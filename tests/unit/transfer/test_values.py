@@ -59,5 +59,5 @@ def test_a_value_of_the_wrong_kind_says_what_was_expected(field, raw, words):
 
 
 def test_something_json_cannot_hold_is_named():
-    with pytest.raises(TypeError, match="a object cannot be exported"):
+    with pytest.raises(TypeError, match="a value of type object cannot be exported"):
         encode_plain(object())
