@@ -38,6 +38,10 @@ MAKE = textwrap.dedent("""
     with site_scope(registry, site):
         operations.create(registry, site["about"], "Greeting",
                           {"title": "Hi from about", "greeting": "Hey"}, name="hi")
+        box = operations.create(registry, site, "GreetingBox", {"title": "The box"},
+                                name="box")
+        operations.create(registry, box, "Greeting", {"title": "Boxed hello"}, name="hi2")
+        operations.create(registry, box, "Document", {"title": "Boxed page"}, name="page")
     transaction.commit()
     conn.close()
     db.close()
@@ -120,9 +124,10 @@ def test_reindex_survives_missing_content(orphaned_site):
     from cupola.catalog import reindex
     _, app = orphaned_site
     with Site(app) as site:
-        assert reindex(site, app.registry) == 6  # about, team, welcome, news, hello, hi
+        # about, team, welcome, news, hello, hi, box and the two inside it
+        assert reindex(site, app.registry) == 9
         paths = {b.path for b in site.catalog.search(None, unrestricted=True)}
-        assert {"/hello", "/about/hi"} <= paths
+        assert {"/hello", "/about/hi", "/box", "/box/hi2", "/box/page"} <= paths
 
 
 def test_missing_content_can_be_deleted_and_comes_back_intact(orphaned_site):
@@ -140,3 +145,24 @@ def test_missing_content_can_be_deleted_and_comes_back_intact(orphaned_site):
     out = run(CHECK, uri)
     assert out.strip() == ("[('Greeting', 'Hello world', 'Good morning'), "
                            "('Greeting', 'Hi from about', 'Hey')]")
+
+
+def test_a_missing_container_lists_and_gives_its_children(orphaned_site):
+    _, app = orphaned_site
+    browser = TestApp(app)
+    sign_in(browser)
+    page = browser.get("/box")
+    assert "needs the package 'greetings'" in page.text
+    assert [a.text for a in page.html.select(".placeholder-children a")] == [
+        "Boxed hello", "Boxed page"]
+    assert "Boxed page" in browser.get("/box/@@contents").text
+    assert browser.get("/box/page").html.select_one("article h1").text == "Boxed page"
+    assert "needs the package" in browser.get("/box/hi2").text
+    form = browser.get("/box/page/@@delete")
+    browser.post("/box/page/@@delete", {"_csrf": csrf_from(form)}, status=303)
+    browser.get("/box/page", status=404)
+    with Site(app) as site:
+        assert list(site["box"].keys()) == ["hi2"] and len(site["box"]) == 1
+    form = browser.get("/box/@@delete")
+    browser.post("/box/@@delete", {"_csrf": csrf_from(form)}, status=303)
+    browser.get("/box", status=404)

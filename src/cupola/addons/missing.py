@@ -13,23 +13,31 @@ which
 * can be taken out of its container (deleted, into the recycle bin): its
   ``__parent__`` and ``__name__`` change in memory only;
 * refuses every other change with ``MissingContentModified``, and is never
-  written back, so its stored state waits intact for the package's return.
-
-A container whose class is gone shows as an item: its children are kept
-but cannot be reached until the package is installed again.
+  written back, so its stored state waits intact for the package's return;
+* when its state is a container's (it has ``_items``, ``_order``, ``_count``:
+  a folder type of the add-on), it also provides ``IContainer`` and lists,
+  finds and takes out its children through the core Container's methods.
+  Those change only the children's own records (the BTree, the order, the
+  counter), never the missing record.
 """
 
 from persistent import Persistent
 from ZODB.broken import Broken, BrokenModified, PersistentBroken, find_global
-from zope.interface import Interface, implementer
+from zope.interface import implementedBy, implementer
+from zope.interface.declarations import Provides
 
+from cupola.content.container import Container
 from cupola.content.item import Item
 from cupola.exceptions import CupolaError
-from cupola.interfaces import IItem
+from cupola.interfaces import IContainer, IItem
 
 
 class IMissingContent(IItem):
     """Content whose class cannot be imported (its add-on is not installed)."""
+
+
+class IMissingContainer(IMissingContent, IContainer):
+    """Missing content whose stored state is a container's."""
 
 
 class MissingContentModified(CupolaError, BrokenModified):
@@ -109,6 +117,48 @@ class MissingContent(PersistentBroken, metaclass=_MissingMeta):
     def __repr__(self):
         return f"<missing {self.missing_class} {self.__name__!r}>"
 
+    # -- a container's state: the core Container's reading and removing --
+
+    @property
+    def is_container(self):
+        return "_items" in self._state() and "_order" in self._state()
+
+    @property
+    def __providedBy__(self):
+        cls = type(self)
+        return Provides(cls, IMissingContainer) if self.is_container else implementedBy(cls)
+
+    def _container(method, on_item=None):
+        def call(self, *args, **kw):
+            if self.is_container:
+                return method(self, *args, **kw)
+            if on_item is not None:
+                return on_item(self, *args, **kw)
+            raise TypeError(f"{self!r} is not a container")
+        call.__name__, call.__doc__ = method.__name__, method.__doc__
+        return call
+
+    def _no_child(self, name, *args):
+        raise KeyError(name)
+
+    __getitem__ = _container(Container.__getitem__, _no_child)
+    get = _container(Container.get, lambda self, name, default=None: default)
+    __contains__ = _container(Container.__contains__, lambda self, name: False)
+    __len__ = _container(Container.__len__)
+    __iter__ = _container(Container.__iter__)
+    keys = _container(Container.keys)
+    values = _container(Container.values)
+    items = _container(Container.items)
+    slice = _container(Container.slice)
+    slice_names = _container(Container.slice_names)
+    position = _container(Container.position)
+    remove = _container(Container.remove)
+    __delitem__ = _container(Container.__delitem__)
+    del _container, _no_child
+
+    def __bool__(self):
+        return True
+
 
 _classes = {}  # {(module, name): class}
 
@@ -138,5 +188,5 @@ def includeme(config):
                     template="addon_placeholder.pt")
 
 
-__all__ = ["IMissingContent", "MissingContent", "MissingContentModified",
-           "class_factory", "missing_class", "Interface"]
+__all__ = ["IMissingContainer", "IMissingContent", "MissingContent", "MissingContentModified",
+           "class_factory", "missing_class"]

@@ -8,9 +8,10 @@ Two cases end here, through one fallback view for any item:
   which ``cupola.addons.missing`` turns into a read-only ``MissingContent``.
 """
 
-from cupola.interfaces import IItem
+from cupola.interfaces import IContainer, IItem
 
 VIEW = "cupola.View"
+SHOWN = 100  # children listed on the placeholder of a container
 
 
 def describe(context, registry):
@@ -35,7 +36,11 @@ class PlaceholderView:
 
     def __call__(self):
         what, needs = describe(self.context, self.request.registry)
-        return {"what": what, "needs": needs}
+        children = []
+        if IContainer.providedBy(self.context):  # editors reach what is inside
+            children = self.context.slice(0, SHOWN)
+        return {"what": what, "needs": needs, "children": children,
+                "more": max(0, len(self.context) - SHOWN) if children else 0}
 
 
 def includeme(config):

@@ -1,5 +1,6 @@
-"""A fixture add-on: a content type, views, a skin layer that overrides a
-core template, an event handler, install and uninstall steps."""
+"""A fixture add-on: content types (an item and a folder), views, a skin
+layer that overrides a core template, an event handler, install and
+uninstall steps."""
 
 from pathlib import Path
 
@@ -7,8 +8,10 @@ from zope import schema
 from zope.interface import implementer
 
 from cupola.content import operations
+from cupola.content.folder import Folder
 from cupola.content.item import Item
-from cupola.interfaces import IBasicSchema, IDocument, IItem, IObjectAdded
+from cupola.interfaces import (IBasicSchema, IDocument, IFolder, IFolderSchema,
+                               IItem, IObjectAdded)
 
 
 class IGreeting(IItem):
@@ -23,6 +26,15 @@ class IGreetingSchema(IBasicSchema):
 class Greeting(Item):
     type_name = "Greeting"
     greeting = "Hello"
+
+
+class IGreetingBox(IFolder):
+    """A folder of greetings."""
+
+
+@implementer(IGreetingBox)
+class GreetingBox(Folder):
+    type_name = "GreetingBox"
 
 
 def greeting_view(context, request):
@@ -57,6 +69,9 @@ def includeme(config):
     config.add_content_type("Greeting", Greeting, IGreetingSchema,
                             title="Greeting", add_permission="cupola.AddDocument",
                             allowed_children=(), addable_in=("Site", "Folder"))
+    config.add_content_type("GreetingBox", GreetingBox, IFolderSchema,
+                            title="Greeting box", add_permission="cupola.AddFolder",
+                            allowed_children=("Greeting", "Document"), addable_in=("Site",))
     config.add_skin_layer("greetings", Path(__file__).parent / "skins")
     config.add_view(greeting_view, "view", context=IGreeting,
                     permission="cupola.View", template="greeting_view.pt")
