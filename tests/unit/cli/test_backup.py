@@ -269,3 +269,16 @@ def test_gzipped_backups_restore_the_same(site_uri, tmp_path):
     finally:
         close(db2, conn2, commit=False)
         close(db, conn, commit=False)
+
+
+@pytest.mark.parametrize("text,stamp", [
+    ("2026-11-28T18:45:00Z", "2026-11-28-18-45-00"),
+    ("2026-11-28T19:45:00+01:00", "2026-11-28-18-45-00"),
+    ("2026-11-28 18:45", "2026-11-28-18-45-00"),
+    ("2026-11-28", "2026-11-28-00-00-00"),
+    ("2026-11-28-18-45-07", "2026-11-28-18-45-07"),
+    ("2026-11-28-18", "2026-11-28-18-00-00"),
+])
+def test_dates_are_read_as_utc(text, stamp):
+    from cupola.db.recovery import parse_date
+    assert parse_date(text) == stamp
