@@ -39,7 +39,7 @@ def test_lists_installed_addons_with_status(addons):
     assert "Says hello on every page." in row.text
     assert "Inactive" in page.html.select_one("#addon-evolving").text
     provides = " ".join(page.html.select_one("#addon-greetings .addon-provides").text.split())
-    assert provides == ("Adds types: Greeting · views: shout on IDocument, view on IGreeting"
+    assert provides == ("Adds types: Greeting, Greeting box · views: shout on IDocument, view on IGreeting"
                         " · skin layers: greetings · handlers: 1")
     assert page.html.select_one('nav.admin-tabs a[aria-current="page"]').text == "Add-ons"
 
