@@ -163,3 +163,26 @@ def test_init_activates_the_configured_addons(greetings, tmp_path, monkeypatch, 
     versions, settings, has_hello = stored(f"file://{tmp_path}/Data.fs")
     assert versions == {"cupola": 1, "greetings": 1}
     assert settings["greetings.installed"] == "yes" and has_hello
+
+
+def test_an_addon_whose_package_is_gone_is_listed_and_can_be_deactivated(
+        tmp_path, monkeypatch, capsys):
+    uri = f"file://{tmp_path}/Data.fs"
+    site_dir = tmp_path / "site-packages"
+    install_distribution(site_dir, "greetings")
+    with monkeypatch.context() as m:  # installed while the site is made
+        m.setenv("CUPOLA_ADMIN_PASSWORD", "pw-for-tests")
+        m.syspath_prepend(str(site_dir))
+        m.syspath_prepend(str(ADDONS))
+        ini = tmp_path / "site.ini"
+        ini.write_text(f"[app:main]\nuse = egg:cupola\nzodb_uri = {uri}\n"
+                       "activate_addons = greetings\n")
+        assert main(["init", "--config", str(ini)]) == 0
+    forget("greetings")  # and now removed
+    capsys.readouterr()
+    assert main(["addons", "--zodb-uri", uri]) == 0
+    assert "package missing" in capsys.readouterr().out
+    assert main(["addons", "deactivate", "greetings", "--zodb-uri", uri]) == 0
+    assert "Deactivated greetings (greetings)" in capsys.readouterr().out
+    versions, _, has_hello = stored(uri)
+    assert versions == {"cupola": 1} and has_hello
