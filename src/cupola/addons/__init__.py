@@ -8,8 +8,10 @@ The map:
   sites.py        per-site activation record, the SiteState the publisher uses,
                   ``activate``/``deactivate``
   upgrades.py     schema versions and upgrade steps, ``run_upgrades``
+  overview.py     the add-ons as a site sees them (``cupola addons``, ``@@addons``)
   placeholders.py the page of content whose add-on is inactive or missing
   missing.py      read-only stand-ins for content whose class is gone
+  testing.py      an application on a fresh in-memory site, for add-ons' tests
 
 The guide for add-on authors is docs/addons.md.
 """
