@@ -186,3 +186,9 @@ def test_an_addon_whose_package_is_gone_is_listed_and_can_be_deactivated(
     assert "Deactivated greetings (greetings)" in capsys.readouterr().out
     versions, _, has_hello = stored(uri)
     assert versions == {"cupola": 1} and has_hello
+
+
+@pytest.mark.parametrize("command", [["addons"], ["upgrade"], ["upgrade", "--list"]])
+def test_a_database_without_a_site_is_refused(tmp_path, capsys, command):
+    assert main(command + ["--zodb-uri", f"file://{tmp_path}/Empty.fs"]) == 1
+    assert "holds no site; run 'cupola init' first" in capsys.readouterr().err
