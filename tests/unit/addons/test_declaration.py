@@ -221,3 +221,15 @@ class TestLayerOrder:
             (providedBy(Doc()), providedBy(request)), IViewRegistration, "shout")
         assert info.methods["GET"].view(None, None) == "blog"
         assert Interface in providedBy(request).__iro__
+
+
+class TestExceptionViews:
+    def test_an_addons_exception_view_goes_on_its_layer(self):
+        from cupola.interfaces import IRequest
+        config = make_config()
+        config.include(addon("wiki", lambda c: c.add_exception_view(view, context=KeyError)))
+        layer = config.registry.addons["wiki"].layer
+        reg = config.registry.adapters.registered
+        from zope.interface import implementedBy
+        assert reg((implementedBy(KeyError), layer), IViewRegistration, "exception")
+        assert reg((implementedBy(KeyError), IRequest), IViewRegistration, "exception") is None
