@@ -22,3 +22,16 @@ def install_distribution(site_dir, name, version="1.0", entry=None):
 def forget(package):
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
+
+
+def hide_package(monkeypatch, package):
+    """Make *package* unimportable for the rest of the test, as if it were
+    uninstalled (for add-ons that live in this repository and so stay on
+    the path): its modules are forgotten and ``sys.modules`` maps their
+    names to None, which makes ``import`` raise ImportError. Open the
+    database again afterwards (a fresh ``open_db``): objects already
+    loaded keep their class. Build the app with ``discover_addons="false"``
+    too: the entry point is still declared in the metadata."""
+    names = [m for m in sys.modules if m == package or m.startswith(package + ".")]
+    for name in names or [package]:
+        monkeypatch.setitem(sys.modules, name, None)

@@ -166,3 +166,25 @@ def test_a_missing_container_lists_and_gives_its_children(orphaned_site):
     form = browser.get("/box/@@delete")
     browser.post("/box/@@delete", {"_csrf": csrf_from(form)}, status=303)
     browser.get("/box", status=404)
+
+
+def test_in_process_with_the_package_hidden(tmp_path, monkeypatch):
+    """The same without a subprocess, as add-ons living in this repository
+    test it: made while importable, reopened with the package hidden."""
+    from addon_fixtures import hide_package
+    monkeypatch.syspath_prepend(str(ADDONS))
+    uri = f"file://{tmp_path}/Data.fs"
+    app = build_app(zodb_uri=uri, addons="greetings", discover_addons="false",
+                    activate_addons="greetings")
+    app.db.close()
+    hide_package(monkeypatch, "greetings")
+    with pytest.raises(ImportError):
+        import greetings  # noqa: F401
+    app = build_app(zodb_uri=uri, discover_addons="false")
+    try:
+        browser = TestApp(app)
+        sign_in(browser)
+        assert "needs the package 'greetings'" in browser.get("/hello").text
+        assert browser.get("/").status_int == 200
+    finally:
+        app.db.close()
