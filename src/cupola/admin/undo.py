@@ -182,6 +182,9 @@ def _last_tid(storage, oid):
 
 
 _checks = {}  # {(id(db), tid): Check}; each re-checks only records changed since
+# {(id(db), tid): (storage's last tid, Verdict, status, reason)}: a row shown
+# again before anything new was committed is not checked again
+_explained = {}
 _checks_lock = threading.Lock()
 
 
@@ -405,9 +408,17 @@ class UndoView(AdminView):
             row["reason"] = "Cupola cannot read this transaction's records."
             return row
         found = None
-        if row["shown"] or time.monotonic() < deadline:
+        last = db.storage.lastTransaction()
+        known = _explained.get((id(db), tid))
+        if known is not None and known[0] == last:  # nothing was written since
+            _, found, row["status"], row["reason"] = known
+        elif row["shown"] or time.monotonic() < deadline:
             found = check(db, tid)
             self.explain(row, found, tid)
+            with _checks_lock:
+                if len(_explained) > 2000:
+                    _explained.clear()
+                _explained[(id(db), tid)] = (last, found, row["status"], row["reason"])
         else:
             row["status"] = "unchecked"
             row["reason"] = "Not checked yet: open “What it touched” to check it."
