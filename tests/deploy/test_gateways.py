@@ -148,15 +148,10 @@ def test_fastcgi_behind_nginx_serves_signs_in_and_uploads(fastcgi):
     os.kill(fcgi.pid, signal.SIGKILL)
     fcgi.proc.wait(timeout=10)
     assert browser.get("/")[0] == 502
-    start_fcgi()
+    fcgi = start_fcgi()
     assert browser.is_signed_in(), "the session from before was lost"
     assert browser.download(path) == data
-
-
-def test_fastcgi_process_stops_on_sigterm(fastcgi):
-    port, start_fcgi, processes = fastcgi
-    fcgi = processes[0]
-    assert Browser(port).get("/")[0] == 200
+    # SIGTERM (a service manager's stop) ends it cleanly.
     os.kill(fcgi.pid, signal.SIGTERM)
     assert fcgi.proc.wait(timeout=20) == 0
     assert "Traceback" not in fcgi.output()
@@ -228,10 +223,8 @@ def test_cgi_behind_lighttpd_serves_signs_in_and_uploads(cgi):
     assert status == 404 and b"Traceback" not in body
     assert (Path(ini).parent / "var" / "Data.fs").exists()
 
-
-def test_cgi_requests_at_once_wait_for_the_database_lock(cgi):
-    """Each CGI request is a process; a FileStorage admits one at a time."""
-    port, web, ini = cgi
+    # Requests at once: each is a process, and a FileStorage admits one
+    # at a time, so they wait for the lock in turn.
     results = []
 
     def fetch():
