@@ -210,6 +210,34 @@ def order_skin_layers(registry):
     mine.sort(key=lambda item: rank.get(owners[item[0]], len(rank)))
     rest = [item for item in layers if item[0] not in owners]
     layers[:] = mine + rest
+    warn_template_clashes(registry, mine)
+
+
+def warn_template_clashes(registry, layers):
+    """Log templates that two unrelated add-ons both ship: where both are
+    active, the first layer's wins, which neither may expect."""
+    import logging
+    import os
+    owners, addons = registry.skin_layer_addons, registry.addons
+    seen = {}  # {template name: (add-on, path)}
+    for name, root in layers:
+        owner = addons.get(owners[name])
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d != "static" and not d.startswith(".")]
+            for file in files:
+                if not file.endswith(".pt"):
+                    continue
+                path = os.path.join(folder, file)
+                key = os.path.relpath(path, root)
+                first = seen.setdefault(key, (owner, path))
+                if first[0] is owner or owner is None or first[0] is None:
+                    continue
+                if not (first[0].wins_over(owner) or owner.wins_over(first[0])):
+                    logging.getLogger("cupola.addons").warning(
+                        "add-ons %s and %s both ship the template %s (%s, %s): "
+                        "where both are active, %s's is used; declare "
+                        "overrides= to make that the intent",
+                        first[0].name, owner.name, key, first[1], path, first[0].name)
 
 
 def _callable(target):

@@ -233,3 +233,31 @@ class TestExceptionViews:
         from zope.interface import implementedBy
         assert reg((implementedBy(KeyError), layer), IViewRegistration, "exception")
         assert reg((implementedBy(KeyError), IRequest), IViewRegistration, "exception") is None
+
+
+class TestTemplateClashes:
+    def layer(self, tmp_path, name, *templates):
+        folder = tmp_path / name
+        folder.mkdir()
+        for template in templates:
+            (folder / template).write_text("<p>x</p>")
+        return lambda config: config.add_skin_layer(name, folder)
+
+    def test_unrelated_addons_shipping_one_template_are_reported(self, tmp_path, caplog):
+        config = make_config()
+        config.include(addon("wiki", self.layer(tmp_path, "wiki", "shared.pt", "own.pt")))
+        config.include(addon("blog", self.layer(tmp_path, "blog", "shared.pt")))
+        config.commit()
+        warnings = [r.getMessage() for r in caplog.records if r.name == "cupola.addons"]
+        assert len(warnings) == 1
+        assert "both ship the template shared.pt" in warnings[0]
+        assert "own.pt" not in warnings[0]
+
+    def test_an_override_is_not_reported(self, tmp_path, caplog):
+        config = make_config()
+        config.include(addon("wiki", self.layer(tmp_path, "wiki", "shared.pt")))
+        config.include(addon("blog", self.layer(tmp_path, "blog", "shared.pt"),
+                             overrides=["wiki"]))
+        config.commit()
+        assert not [r for r in caplog.records if r.name == "cupola.addons"]
+        assert [n for n, _ in config.registry.skin_layers][:2] == ["blog", "wiki"]
