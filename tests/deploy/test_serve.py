@@ -4,124 +4,17 @@ Only the standard library talks to the servers, as a browser or a proxy
 would: no WSGI shortcuts.
 """
 
-import http.client
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
+from servers import PASSWORD, REPO, clean_env, cookies_of, free_port, script
+
 pytestmark = pytest.mark.slow
-
-PASSWORD = "deploy-test-pw-1"
-START_TIMEOUT = 60
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def script(name):
-    """A console script of the environment running the tests."""
-    path = Path(sys.executable).parent / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        pytest.skip(f"{name} is not installed")
-    return found
-
-
-class Server:
-    """A server process: its port, its output, and a small HTTP client."""
-
-    def __init__(self, args, cwd, port, env=None):
-        self.port = port
-        self.log_path = Path(cwd) / "server.log"
-        self.log = open(self.log_path, "wb")
-        full_env = {**os.environ, "CUPOLA_ADMIN_PASSWORD": PASSWORD,
-                    "PYTHONUNBUFFERED": "1"}
-        for name in ("CUPOLA_CONFIG", "CUPOLA_ZODB_URI", "CUPOLA_HOST",
-                     "CUPOLA_PORT", "CUPOLA_THREADS"):
-            full_env.pop(name, None)
-        full_env.update(env or {})
-        self.proc = subprocess.Popen(
-            args, cwd=cwd, env=full_env, stdout=self.log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-
-    def output(self):
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until_listening(self, timeout=START_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with {self.proc.returncode}:\n"
-                            + self.output())
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail(f"server did not listen on {self.port} within {timeout}s:\n"
-                    + self.output())
-
-    def request(self, method, path, body=None, headers=None):
-        """One request; returns (status, headers message, body bytes).
-
-        Redirects are not followed, so 303s can be checked.
-        """
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            conn.close()
-
-    def get(self, path, headers=None):
-        return self.request("GET", path, headers=headers)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
-
-
-@pytest.fixture
-def start(tmp_path):
-    servers = []
-
-    def start(args, env=None, port=None):
-        port = port or free_port()
-        server = Server(args, cwd=tmp_path, port=port, env=env)
-        servers.append(server)
-        server.wait_until_listening()
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture
@@ -130,13 +23,6 @@ def served(start, tmp_path):
     port = free_port()
     return start([script("cupola"), "serve", "--port", str(port),
                   "--zodb-uri", f"file://{tmp_path}/Data.fs"], port=port)
-
-
-def cookies_of(headers):
-    jar = SimpleCookie()
-    for value in headers.get_all("Set-Cookie") or []:
-        jar.load(value)
-    return jar
 
 
 def test_serve_prints_its_url(served):
@@ -225,10 +111,9 @@ def test_sign_in_with_a_wrong_password_fails(served):
 def test_serve_reads_environment_variables(start, tmp_path):
     """What ``make serve`` and container setups rely on: CUPOLA_* variables."""
     port = free_port()
-    server = start([script("cupola"), "serve"], port=port, env={
-        "CUPOLA_PORT": str(port), "CUPOLA_HOST": "127.0.0.1",
-        "CUPOLA_THREADS": "2",
-        "CUPOLA_ZODB_URI": f"file://{tmp_path}/env/Data.fs"})
+    server = start([script("cupola"), "serve"], port=port, env=clean_env(
+        CUPOLA_PORT=str(port), CUPOLA_HOST="127.0.0.1", CUPOLA_THREADS="2",
+        CUPOLA_ZODB_URI=f"file://{tmp_path}/env/Data.fs"))
     assert f"Cupola is serving http://127.0.0.1:{port}/" in server.output()
     status, headers, body = server.get("/")
     assert status == 200
@@ -264,14 +149,11 @@ def test_gunicorn_serves_the_application(start, tmp_path):
     server = start([script("gunicorn"), "--workers", "1",
                     "--bind", f"127.0.0.1:{port}", "cupola.wsgi:application"],
                    port=port,
-                   env={"CUPOLA_ZODB_URI": f"file://{tmp_path}/Data.fs"})
+                   env=clean_env(CUPOLA_ZODB_URI=f"file://{tmp_path}/Data.fs"))
     status, headers, body = server.get("/")
     assert status == 200, server.output()
     assert b"Cupola" in body
     assert server.get("/welcome")[0] == 200
-
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("ini", ["development.ini", "production.ini"])
