@@ -82,7 +82,8 @@ def test_two_workers_add_up(tmp_path):
     port = free_port()
     server = Server([script("gunicorn"), "--paste", ini, "--workers", "2",
                      "--bind", f"127.0.0.1:{port}", "-c", tmp_path / "gunicorn.conf.py",
-                     "--access-logfile", access, "--access-logformat", "%(p)s %(r)s"],
+                     "--access-logfile", access, "--access-logformat", "%(p)s %(r)s",
+                     "--no-control-socket"],  # one fixed path for every gunicorn
                     cwd=tmp_path, port=port)
     try:
         server.wait_until_listening()
