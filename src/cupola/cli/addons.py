@@ -14,6 +14,8 @@ def add_arguments(parser):
                         choices=("list", "activate", "deactivate"),
                         help="list (default), activate or deactivate")
     parser.add_argument("name", nargs="?", metavar="NAME", help="the add-on's name")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="with the list: what each add-on registers, and upgrades")
 
 
 def run(args):
@@ -37,7 +39,7 @@ def run(args):
         except KeyError:
             raise CupolaError("The database holds no site; run 'cupola init' first.")
         if args.action == "list":
-            show(addon_rows(registry, site))
+            show(addon_rows(registry, site), args.verbose)
             return 0
         if args.action == "activate":
             done = activate(site, registry, args.name)
@@ -59,7 +61,7 @@ def run(args):
         db.close()
 
 
-def show(rows):
+def show(rows, verbose=False):
     if not rows:
         print("No add-ons are installed (entry point group cupola.addons).")
         return
@@ -69,3 +71,9 @@ def show(rows):
         print(f"{row.name:<{width}}  {row.status:<22} {row.title}{version}")
         if row.problem:
             print(f"{'':<{width}}  {row.problem}")
+        if verbose:
+            for kind, value in (row.provides or {}).items():
+                shown = value if isinstance(value, int) else ", ".join(value)
+                print(f"{'':<{width}}  {kind}: {shown}")
+            for step in row.pending:
+                print(f"{'':<{width}}  pending: {step.label}")

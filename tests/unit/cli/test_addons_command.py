@@ -46,6 +46,12 @@ def test_list_shows_inactive_addon(greetings, uri, capsys):
     assert "greetings" in out and "inactive" in out and "Greetings 1.0" in out
 
 
+def test_verbose_list_shows_what_an_addon_registers(greetings, uri, capsys):
+    assert main(["addons", "-v", "--zodb-uri", uri]) == 0
+    out = capsys.readouterr().out
+    assert "types: Greeting, Greeting box" in out and "skin layers: greetings" in out
+
+
 def test_activate_runs_install_and_commits(greetings, uri, capsys):
     assert main(["addons", "activate", "greetings", "--zodb-uri", uri]) == 0
     assert "Activated Greetings (greetings)." in capsys.readouterr().out
