@@ -1,6 +1,7 @@
 """List the add-ons installed with Cupola and switch them on or off for the site.
 
-  cupola addons                    the add-ons, active or not, with versions
+  cupola addons [-v]               the add-ons, active or not, with versions
+                                   (-v: what each registers, pending upgrades)
   cupola addons activate NAME      run its install step and switch it on
   cupola addons deactivate NAME    run its uninstall step and switch it off
 """
