@@ -28,7 +28,7 @@ serve: $(STAMP) editor
 	@test -f var/Data.fs || $(BIN)/cupola init
 	$(BIN)/cupola serve --host $(HOST) --port $(PORT)
 
-test: $(TEST_STAMP) chromium deploy-deps editor
+test: deploy-deps $(TEST_STAMP) chromium editor
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
 bench: $(TEST_STAMP)
@@ -59,10 +59,13 @@ chromium:
 	fi
 
 # tests/deploy starts real web servers and databases from Debian's packages:
-# Apache with mod_wsgi, nginx, lighttpd, PostgreSQL (and a compiler for
-# uWSGI). Each runs from a private config under the test's folder, so the
-# install keeps Debian from starting the system services (policy-rc.d).
-DEPLOY_PACKAGES = apache2 libapache2-mod-wsgi-py3 nginx lighttpd postgresql build-essential
+# Apache with mod_wsgi, nginx, lighttpd, PostgreSQL (and a compiler and
+# Python's headers, which pip needs to build uWSGI of the test extra, so
+# this runs before the install). Each server runs from a private config
+# under the test's folder, so the install keeps Debian from starting the
+# system services (policy-rc.d).
+DEPLOY_PACKAGES = apache2 libapache2-mod-wsgi-py3 nginx lighttpd postgresql \
+	build-essential python3-dev
 deploy-deps:
 	@missing=; for p in $(DEPLOY_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
