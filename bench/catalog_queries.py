@@ -224,7 +224,7 @@ def query_kinds(corpus, built):
     return kinds
 
 
-def measure(path, corpus, built, runs, rng, profile=None):
+def measure(path, corpus, built, runs, rng, profile=None, only=None):
     from cupola.db.bootstrap import get_site
     db = whole.open_db(path)
     tm = transaction.TransactionManager()
@@ -233,6 +233,12 @@ def measure(path, corpus, built, runs, rng, profile=None):
     try:
         catalog = get_site(conn).catalog
         kinds = query_kinds(corpus, built)
+        if only:
+            unknown = set(only) - set(kinds)
+            if unknown:
+                sys.exit(f"bench: no query kind {', '.join(sorted(unknown))}; "
+                         f"use {', '.join(kinds)}")
+            kinds = {k: v for k, v in kinds.items() if k in only}
         for kind, (params, run) in kinds.items():
             for _ in range(runs):
                 run(catalog, params(rng))
@@ -267,6 +273,7 @@ def main(argv=None):
                    "the same --workdir (and --docs, --seed) only times the queries")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--kinds", help="only these query kinds (comma-separated)")
     p.add_argument("--profile", metavar="FILE",
                    help="write the 30 hottest functions of the timed runs here "
                    "(the figures of such a run are slower)")
@@ -293,7 +300,8 @@ def main(argv=None):
             Path(saved).write_text(json.dumps(built))
             print(f"  built in {time.perf_counter() - t0:.0f} s")
         print(f"  timing {args.queries} runs of each kind, after as many")
-        found = measure(path, corpus, built, args.queries, rng, profile)
+        found = measure(path, corpus, built, args.queries, rng, profile,
+                        args.kinds.split(",") if args.kinds else None)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

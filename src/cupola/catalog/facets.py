@@ -16,7 +16,7 @@ DATE_BUCKETS = (("day", "Past day", 0, DAY), ("week", "Past week", DAY, 7 * DAY)
                 ("month", "Past month", 7 * DAY, 31 * DAY),
                 ("year", "Past year", 31 * DAY, 366 * DAY),
                 ("older", "Older", 366 * DAY, None))
-LOOKUP_COUNT = 1000  # results up to this size are counted document by document
+LOOKUP_COUNT = 64  # results up to this size are counted document by document
 
 
 def bucket_range(key, now):

@@ -34,7 +34,8 @@ __all__ = ["FieldIndex", "KeywordIndex", "PathIndex", "TextIndex", "Bits",
 
 _MISSING = object()
 GRANULE = 86400  # the coarse step of numeric values: a UTC day of seconds
-LOOKUP_SORT = 1000  # results up to this size are sorted by looking values up
+BLOCK = 32  # days per block, the coarser step
+LOOKUP_SORT = 64  # results up to this size are sorted by looking values up
 
 
 def granule(value):
@@ -47,7 +48,7 @@ def granule(value):
 class FieldIndex(Persistent):
     """One orderable value per document: equality, ranges, sorting."""
 
-    _coarse = None  # catalogs from before the day bitmaps: see clear()
+    _coarse = _blocks = None  # catalogs from before the day bitmaps: see clear()
 
     def __init__(self):
         self.clear()
@@ -56,6 +57,7 @@ class FieldIndex(Persistent):
         self._fwd = OOBTree()     # {value: docid | Bits}
         self._rev = IOBTree()     # {docid: value}
         self._coarse = OOBTree()  # {value // GRANULE: docid | Bits}, numbers only
+        self._blocks = OOBTree()  # {value // GRANULE // BLOCK: docid | Bits}
         self._count = Length()
 
     def __len__(self):
@@ -75,6 +77,8 @@ class FieldIndex(Persistent):
         step = granule(value)
         if step is not None and self._coarse is not None:
             add(self._coarse, step, docid)
+            if self._blocks is not None:
+                add(self._blocks, step // BLOCK, docid)
         self._rev[docid] = value
 
     def _forget(self, docid, old):
@@ -82,6 +86,8 @@ class FieldIndex(Persistent):
         step = granule(old)
         if step is not None and self._coarse is not None:
             remove(self._coarse, step, docid)
+            if self._blocks is not None:
+                remove(self._blocks, step // BLOCK, docid)
 
     def unindex_doc(self, docid):
         old = self._rev.get(docid, _MISSING)
@@ -125,16 +131,33 @@ class FieldIndex(Persistent):
             if low is not None and high is not None and low > high:
                 return BitMap()
             if coarse and low is None and high is None:
-                return union(coarse.values())
+                return union((self._blocks or coarse).values())
             return union(fwd.values(low, high))
         parts = []
         if low is not None:   # the first day, from low on
             parts.extend(fwd.values(low, (first + 1) * GRANULE, excludemax=True))
-        parts.extend(coarse.values(None if low is None else first + 1,
-                                   None if high is None else last - 1))
+        parts.extend(self._days(None if low is None else first + 1,
+                                None if high is None else last - 1))
         if high is not None:  # the last day, up to high
             parts.extend(fwd.values(last * GRANULE, high))
         return union(parts)
+
+    def _days(self, first, last):
+        """Entries covering the whole days *first* to *last* (None: open):
+        the blocks inside, and the days at their ends."""
+        coarse, blocks = self._coarse, self._blocks
+        if first is not None and last is not None and first > last:
+            return []
+        start = None if first is None else -(-first // BLOCK)  # whole blocks
+        end = None if last is None else (last + 1) // BLOCK - 1
+        if not blocks or (start is not None and end is not None and start > end):
+            return list(coarse.values(first, last))
+        parts = list(blocks.values(start, end))
+        if first is not None and first < start * BLOCK:
+            parts.extend(coarse.values(first, start * BLOCK - 1))
+        if last is not None and (end + 1) * BLOCK <= last:
+            parts.extend(coarse.values((end + 1) * BLOCK, last))
+        return parts
 
     def count(self, value, docids):
         """How many of *docids* have *value*."""
@@ -171,11 +194,23 @@ class FieldIndex(Persistent):
         return ordered
 
     def _sort_by_days(self, docids, reverse, want):
-        """Walk the day bitmaps from the first (or last) day while they
-        hold fewer than *want* of *docids*; sort what they hold, then walk
-        the values of the day that fills the page."""
-        days = self._coarse.items()
-        full, got = [], 0
+        """Walk the blocks, then the days of the block that fills the page,
+        from the first (or last) while they hold fewer than *want* of
+        *docids*; sort what they hold, then walk the values of the day that
+        fills the page."""
+        full, got, days = [], 0, self._coarse.items()
+        if self._blocks:
+            days = ()  # unless a block fills the page: then its days
+            blocks = self._blocks.items()
+            for block, found in (reversed(blocks) if reverse else blocks):
+                n = count_in(found, docids)
+                if not n:
+                    continue
+                if got + n >= want:
+                    days = self._coarse.items(block * BLOCK, (block + 1) * BLOCK - 1)
+                    break
+                full.append(found)
+                got += n
         for step, found in (reversed(days) if reverse else days):
             n = count_in(found, docids)
             if not n:

@@ -9,7 +9,8 @@ from pyroaring import BitMap
 
 from cupola.catalog.facets import (DATE_BUCKETS, LOOKUP_COUNT, bucket_range,
                                    date_facet, value_facet)
-from cupola.catalog.indexes import (GRANULE, LOOKUP_SORT, FieldIndex,
+from cupola.catalog.bits import bitmap_of, union
+from cupola.catalog.indexes import (BLOCK, GRANULE, LOOKUP_SORT, FieldIndex,
                                     KeywordIndex, PathIndex, granule)
 
 NOW = 1_700_000_000
@@ -50,8 +51,9 @@ class TestGranule:
 
 
 class TestDateRanges:
-    def test_random_ranges_match_brute_force(self):
-        values, index = dated()
+    @pytest.mark.parametrize("days", [60, 400])
+    def test_random_ranges_match_brute_force(self, days):
+        values, index = dated(days=days)
         rng = random.Random(7)
         points = sorted(values.values())
         for _ in range(300):
@@ -103,6 +105,12 @@ class TestDateRanges:
             == ([0, 5], [2])
         index.unindex_doc(2)
         assert list(index._coarse.keys()) == [5]
+
+    def test_blocks_hold_their_days(self):
+        _, index = dated(days=400)
+        for block, found in index._blocks.items():
+            days = index._coarse.values(block * BLOCK, (block + 1) * BLOCK - 1)
+            assert set(bitmap_of(found)) == set(union(days))
 
     def test_strings_keep_no_days(self):
         index = FieldIndex()
@@ -265,7 +273,7 @@ class TestCatalogsFromBeforeTheBitmaps:
         for docid, value in ((1, 10), (2, 10), (3, GRANULE * 3)):
             index.index_doc(docid, value)
         index._fwd[10] = IFTreeSet((1, 2))
-        del index._coarse  # the class default (None) shows through
+        del index._coarse, index._blocks  # the class defaults (None) show through
         return index
 
     def test_it_answers_ranges_and_sorts(self):
