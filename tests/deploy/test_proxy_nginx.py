@@ -43,6 +43,18 @@ http {{
             proxy_set_header X-Forwarded-Prefix /cms;
         }}
     }}
+    server {{
+        listen 127.0.0.1:{port};
+        server_name press.example.org;
+        location / {{
+            proxy_pass http://127.0.0.1:{app_port};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+            proxy_set_header X-Forwarded-Port $server_port;
+        }}
+    }}
 }}
 """
 LINK = re.compile(r'\b(?:href|src|action)="([^"]*)"')
@@ -54,7 +66,7 @@ def behind_nginx(tmp_path):
     text = ini.read_text().replace(
         "trusted_headers = x-forwarded-for x-forwarded-proto x-forwarded-host x-forwarded-port",
         "trusted_headers = x-forwarded-for x-forwarded-proto x-forwarded-host "
-        "x-forwarded-port x-forwarded-prefix")
+        "x-forwarded-port x-forwarded-prefix\nvirtual_roots = press.example.org /news")
     assert "x-forwarded-prefix" in text, "production.ini's proxy filter changed"
     ini.write_text(text)
     app_port, port = free_port(), free_port()
@@ -138,3 +150,22 @@ def test_spoofed_forwarded_for_does_not_reach_the_log(behind_nginx):
     assert line.startswith("127.0.0.1 - - [")
     assert '"GET /cms/welcome HTTP/1.0" 200' in line or '"GET /cms/welcome HTTP/1.1" 200' in line
     assert "6.6.6.6" not in line
+
+
+def test_a_host_showing_one_folder_through_nginx(behind_nginx):
+    """``virtual_roots = press.example.org /news``: that host's "/" is /news."""
+    port, folder = behind_nginx
+    browser = Browser(port)
+    host = {"Host": "press.example.org"}
+    status, headers, body = browser.get("/", headers=host)
+    assert status == 200, body[:1000]
+    page = body.decode("utf-8")
+    base = f"http://press.example.org:{port}"
+    links = [urljoin(base + "/", raw.replace("&amp;", "&")) for raw in LINK.findall(page)]
+    ours = [u for u in links if urlsplit(u).netloc == f"press.example.org:{port}"]
+    assert ours, page[:2000]
+    assert not [u for u in ours if urlsplit(u).path.startswith("/news")], ours
+    status, _, _ = browser.get("/welcome", headers=host)  # outside the folder
+    assert status == 404
+    status, _, body = browser.get("/cms/news", headers={})  # the whole site elsewhere
+    assert status == 200
