@@ -112,6 +112,24 @@ class TestDateRanges:
             days = index._coarse.values(block * BLOCK, (block + 1) * BLOCK - 1)
             assert set(bitmap_of(found)) == set(union(days))
 
+    def test_days_and_blocks_follow_random_changes(self):
+        rng = random.Random(14)
+        index, values = FieldIndex(), {}
+        for _ in range(3000):
+            docid = rng.randrange(1, 300)
+            if rng.random() < 0.2:
+                index.unindex_doc(docid)
+                values.pop(docid, None)
+            else:
+                values[docid] = NOW - rng.randrange(200 * GRANULE)
+                index.index_doc(docid, values[docid])
+        days, blocks = {}, {}
+        for docid, value in values.items():
+            days.setdefault(granule(value), set()).add(docid)
+            blocks.setdefault(granule(value) // BLOCK, set()).add(docid)
+        assert {k: set(bitmap_of(v)) for k, v in index._coarse.items()} == days
+        assert {k: set(bitmap_of(v)) for k, v in index._blocks.items()} == blocks
+
     def test_strings_keep_no_days(self):
         index = FieldIndex()
         index.index_doc(1, "b")
