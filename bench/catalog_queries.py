@@ -32,7 +32,9 @@ hour to build:
    editor with local roles).
 
 Prints p50/p99 wall and CPU ms per kind against the targets (p50 < 10 ms,
-p99 < 50 ms) and writes ``bench/results/catalog_queries.json``.
+p99 < 50 ms), and the median ratio of each run to one call of the raw WSGI
+baseline (``hello.py``, called in process just before it, so both see the
+same load), and writes ``bench/results/catalog_queries.json``.
 """
 
 import argparse
@@ -55,6 +57,7 @@ import transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import catalog as whole  # noqa: E402  (bench/catalog.py: corpus, folders, queries)
+import hello  # noqa: E402  (the raw WSGI baseline)
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "catalog_queries.json"
@@ -224,6 +227,18 @@ def query_kinds(corpus, built):
     return kinds
 
 
+HELLO_CALLS = 50
+
+
+def hello_call():
+    """Seconds per call of the raw WSGI baseline app, over HELLO_CALLS."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    started = time.perf_counter()
+    for _ in range(HELLO_CALLS):
+        b"".join(hello.app(environ, lambda status, headers: None))
+    return (time.perf_counter() - started) / HELLO_CALLS
+
+
 def measure(path, corpus, built, runs, rng, profile=None, only=None):
     from cupola.db.bootstrap import get_site
     db = whole.open_db(path)
@@ -244,8 +259,9 @@ def measure(path, corpus, built, runs, rng, profile=None, only=None):
                 run(catalog, params(rng))
                 tm.abort()
         for kind, (params, run) in kinds.items():
-            times, cpus, hits = [], [], []
+            times, cpus, hits, hellos = [], [], [], []
             for _ in range(runs):
+                hellos.append(hello_call())  # the same moment's baseline
                 p = params(rng)
                 if profile is not None:
                     profile.enable()
@@ -256,7 +272,7 @@ def measure(path, corpus, built, runs, rng, profile=None, only=None):
                 if profile is not None:
                     profile.disable()
                 tm.abort()
-            out[kind] = {"times": times, "cpu": cpus, "hits": hits}
+            out[kind] = {"times": times, "cpu": cpus, "hits": hits, "hello": hellos}
     finally:
         tm.abort()
         conn.close()
@@ -307,17 +323,21 @@ def main(argv=None):
             shutil.rmtree(workdir, ignore_errors=True)
     target = whole.TARGETS
     records = []
-    print(f"\n{'query':<18} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8} {'hits p50':>9}  met?")
+    print(f"\n{'query':<18} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8} {'hits p50':>9} "
+          f"{'x hello':>8}  met?")
     for kind, data in found.items():
         p50 = whole.percentile(data["times"], 50) * 1000
         p99 = whole.percentile(data["times"], 99) * 1000
         cpu = statistics.median(data["cpu"]) * 1000
         met = p50 < target["p50_ms"] and p99 < target["p99_ms"]
         hits = statistics.median(data["hits"])
-        print(f"{kind:<18} {p50:8.2f} {p99:8.2f} {cpu:8.2f} {hits:9,.0f}  "
+        # each run over a raw WSGI call timed just before it
+        ratio = statistics.median(t / h for t, h in zip(data["times"], data["hello"]))
+        print(f"{kind:<18} {p50:8.2f} {p99:8.2f} {cpu:8.2f} {hits:9,.0f} {ratio:8.0f}  "
               f"{'yes' if met else 'NO'}")
         records.append({"kind": kind, "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-                        "cpu_p50_ms": round(cpu, 2), "hits_p50": hits, "met": met})
+                        "cpu_p50_ms": round(cpu, 2), "hits_p50": hits,
+                        "hello_ratio": round(ratio, 1), "met": met})
     result = {"docs": args.docs, "catalog_len": built["catalog_len"],
               "queries": args.queries, "at": started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
               "load_after": os.getloadavg()[0], "results": records}
