@@ -46,6 +46,18 @@ def script(name):
     return found
 
 
+def gunicorn_options():
+    """Options every test's gunicorn takes: no control socket (gunicorn 25.1+).
+
+    By default each gunicorn of a user listens on ~/.gunicorn/gunicorn.ctl,
+    one path for all of them: tests running at once would take it from
+    each other.
+    """
+    from importlib.metadata import version
+    major, minor = (int(x) for x in version("gunicorn").split(".")[:2])
+    return ["--no-control-socket"] if (major, minor) >= (25, 1) else []
+
+
 def system_binary(name, package):
     """A program from a Debian package (``make deploy-deps`` installs them)."""
     for folder in ("/usr/sbin", "/usr/bin", "/sbin"):

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from servers import PASSWORD, REPO, clean_env, cookies_of, free_port, script
+from servers import (PASSWORD, REPO, clean_env, cookies_of, free_port,
+                     gunicorn_options, script)
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +147,7 @@ def test_init_then_serve_keeps_the_site(tmp_path, start):
 
 def test_gunicorn_serves_the_application(start, tmp_path):
     port = free_port()
-    server = start([script("gunicorn"), "--workers", "1",
+    server = start([script("gunicorn"), "--workers", "1", *gunicorn_options(),
                     "--bind", f"127.0.0.1:{port}", "cupola.wsgi:application"],
                    port=port,
                    env=clean_env(CUPOLA_ZODB_URI=f"file://{tmp_path}/Data.fs"))

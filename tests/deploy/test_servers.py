@@ -12,8 +12,8 @@ import signal
 
 import pytest
 
-from servers import (Browser, children, exercise, free_port, production_ini,
-                     script, wait_for)
+from servers import (Browser, children, exercise, free_port, gunicorn_options,
+                     production_ini, script, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +58,7 @@ def test_gunicorn_with_two_workers_on_zeo(start, zeo, tmp_path):
     port = free_port()
     server = start([script("gunicorn"), "--paste", ini, "--workers", "2",
                     "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                    "--graceful-timeout", "5"], port)
+                    "--graceful-timeout", "5", *gunicorn_options()], port)
     browser = Browser(port)
     path, data = exercise(browser, "gunicorn")
     kill_a_worker(server.pid)
@@ -77,7 +77,8 @@ def test_gunicorn_with_cupola_config(start, zeo, tmp_path):
     ini = production_ini(tmp_path, zeo.uri(tmp_path / "blobcache"))
     port = free_port()
     server = start([script("gunicorn"), "--workers", "2", "--bind",
-                    f"127.0.0.1:{port}", "cupola.wsgi:application"], port,
+                    f"127.0.0.1:{port}", *gunicorn_options(),
+                    "cupola.wsgi:application"], port,
                    env=clean_env(CUPOLA_CONFIG=str(ini)))
     browser = Browser(port)
     exercise(browser, "gunicorn-env")
