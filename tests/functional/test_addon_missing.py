@@ -188,3 +188,14 @@ def test_in_process_with_the_package_hidden(tmp_path, monkeypatch):
         assert browser.get("/").status_int == 200
     finally:
         app.db.close()
+
+
+def test_a_change_through_the_web_answers_409(orphaned_site):
+    _, app = orphaned_site
+    browser = TestApp(app)
+    sign_in(browser)
+    form = browser.get("/hello/@@sharing")
+    page = browser.post("/hello/@@sharing", {"_csrf": csrf_from(form), "block": "on"},
+                        status=409)
+    assert page.html.select_one("h1").text == "Add-on not installed"
+    assert "It can still be deleted." in page.text

@@ -28,7 +28,7 @@ from zope.interface.declarations import Provides
 
 from cupola.content.container import Container
 from cupola.content.item import Item
-from cupola.exceptions import CupolaError
+from cupola.exceptions import Conflict
 from cupola.interfaces import IContainer, IItem
 
 
@@ -40,8 +40,13 @@ class IMissingContainer(IMissingContent, IContainer):
     """Missing content whose stored state is a container's."""
 
 
-class MissingContentModified(CupolaError, BrokenModified):
-    """Content of a missing package cannot be changed."""
+class MissingContentModified(Conflict, BrokenModified):
+    """Content of a missing package cannot be changed (a 409 page)."""
+
+    title = "Add-on not installed"
+    explanation = ("This content needs an add-on package that is not "
+                   "installed on the server: it cannot be changed until the "
+                   "package is back. It can still be deleted.")
 
 
 # an item's class-level defaults (title "", subjects (), effective None...)
