@@ -31,7 +31,7 @@ from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, DiskFull, Forbi
 from cupola.registry import (pop_active_addons, pop_registry,
                              push_active_addons, push_registry)
 from cupola.rendering import render_template
-from cupola.request import Request
+from cupola.request import Request, scope_cookies
 from cupola.responsecache import CACHEABLE, UNTIL, ResponseCache, answer
 from cupola.security.auth import authenticated_user, csrf_exempt
 from cupola.security.policy import has_permission
@@ -141,6 +141,8 @@ class Application:
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True,
                                 samesite="Lax", path="/",
                                 secure=request.scheme == "https")
+        if environ.get("SCRIPT_NAME"):  # the site lives below a path prefix
+            scope_cookies(response.headerlist, environ["SCRIPT_NAME"])
         if (key is not None and environ.get(CACHEABLE)
                 and response.status_code == 200 and "Set-Cookie" not in response.headers):
             cache.put(key, response, environ.get(UNTIL))

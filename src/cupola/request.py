@@ -6,6 +6,7 @@ same input, and so that an oversized body is refused with 413 before any
 work is done.
 """
 
+import re
 import tempfile
 from urllib.parse import quote
 
@@ -24,6 +25,22 @@ KEEP = frozenset({"cupola.body", "cupola.root_url", "cupola.new_csrf",
 VIRTUAL_ROOT = "cupola.virtual_root"  # environ: names of the folder mounted as "/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "PROPFIND",
                           "PROPPATCH", "MKCOL", "LOCK"})
+
+
+_ROOT_PATH = re.compile(r";\s*Path=/\s*(?=;|$)", re.I)
+
+
+def scope_cookies(headerlist, prefix):
+    """Make cookies set for ``Path=/`` apply to *prefix* (``SCRIPT_NAME``) only.
+
+    Cupola sets its cookies for "/", the site's root; a site served below
+    ``/cms`` then keeps its cookies to ``/cms``, apart from other
+    applications (or other Cupola sites) on the same host name.
+    """
+    path = "; Path=" + quote(prefix.rstrip("/") or "/", safe=PATH_SAFE, encoding="latin-1")
+    for i, (name, value) in enumerate(headerlist):
+        if name.lower() == "set-cookie":
+            headerlist[i] = (name, _ROOT_PATH.sub(lambda m: path, value))
 
 
 @implementer(IDefaultLayer)

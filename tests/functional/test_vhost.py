@@ -30,17 +30,29 @@ SKIP_PATHS = ("@@logout", "@@delete", "@@trash-purge", "@@empty")
 MAX_PAGES = 160
 
 
+def nginx_like(app, headers):
+    """What ``location /cms/ { proxy_pass http://app/; ... }`` does: strip
+    the prefix and say what the client asked for in headers."""
+    def proxy(environ, start_response):
+        path = environ["PATH_INFO"]
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            environ["PATH_INFO"] = path[len(PREFIX):] or "/"
+            for name, value in headers.items():
+                environ["HTTP_" + name.upper().replace("-", "_")] = value
+        return app(environ, start_response)
+    return proxy
+
+
 def proxied_client(app, headers):
     wrapped = ProxyMiddleware(GzipMiddleware(app), trusted_proxies="127.0.0.1",
                               trusted_headers="x-forwarded-for x-forwarded-proto "
                                               "x-forwarded-host x-forwarded-prefix")
-    # WebTest's cookie jar sends Secure cookies only to https: the environ
-    # names the public address, which the trusted headers would set anyway
-    client = TestApp(wrapped, extra_environ={"REMOTE_ADDR": "127.0.0.1",
-                                             "HTTP_HOST": "www.example.org",
-                                             "wsgi.url_scheme": "https"})
-    client.proxy_headers = headers
-    return client
+    # the client's own view: https://www.example.org/cms/..., so that
+    # WebTest's cookie jar applies the cookies' Secure flag and Path
+    return TestApp(nginx_like(wrapped, headers),
+                   extra_environ={"REMOTE_ADDR": "127.0.0.1",
+                                  "HTTP_HOST": "www.example.org",
+                                  "wsgi.url_scheme": "https"})
 
 
 PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "www.example.org",
@@ -48,20 +60,13 @@ PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "www.example.org",
 
 
 def fetch(client, url, method="GET", params=None, **kw):
-    """Request *url* (as the client saw it) through the proxy headers."""
-    path = local_path(url)
-    headers = {**client.proxy_headers, **kw.pop("headers", {})}
-    if method == "GET":
-        return client.get(path, headers=headers, **kw)
-    return client.post(path, params, headers=headers, **kw)
-
-
-def local_path(url):
-    """/path?query the app sees for a URL under BASE (the proxy strips PREFIX)."""
+    """Request *url* as the client saw it, through the nginx-like proxy."""
     parts = urlsplit(url)
     assert url.startswith(BASE + "/") or url == BASE, url
-    path = parts.path[len(PREFIX):] or "/"
-    return path + ("?" + parts.query if parts.query else "")
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    if method == "GET":
+        return client.get(path, **kw)
+    return client.post(path, params, **kw)
 
 
 def links_in(text, page_url):
@@ -215,3 +220,28 @@ def test_untrusted_peer_cannot_move_the_links(site_app):
                                      "HTTP_HOST": "127.0.0.1:8080"})
     assert "www.example.org" not in page.text
     assert 'href="http://127.0.0.1:8080/press"' in page.text
+
+
+def test_cookies_are_kept_to_the_prefix(site_app):
+    client = proxied_client(site_app, PROXY)
+    answer = sign_in_proxied(client)
+    cookies = answer.headers.getall("Set-Cookie")
+    assert cookies and all("Path=/cms;" in c or c.endswith("Path=/cms") for c in cookies), cookies
+    # and the browser, sending them only below /cms, stays signed in there
+    assert fetch(client, BASE + "/press/@@contents").status_int == 200
+
+
+def test_cookies_follow_a_server_mount_too(site_app):
+    client = TestApp(site_app, extra_environ={"SCRIPT_NAME": "/cms",
+                                              "HTTP_HOST": "intranet.local"})
+    login = client.get("/@@login")
+    assert all("Path=/cms" in c for c in login.headers.getall("Set-Cookie"))
+    answer = client.post("/@@login", {"_csrf": csrf_from(login), "login": "admin",
+                                      "password": ADMIN_PASSWORD, "came_from": "/cms/press"})
+    assert answer.headers["Location"] == "http://intranet.local/cms/press"
+    assert client.get("/press/@@contents").status_int == 200
+
+
+def test_cookies_at_the_root_keep_path_slash(testapp):
+    login = testapp.get("/@@login")
+    assert all("Path=/;" in c or c.endswith("Path=/") for c in login.headers.getall("Set-Cookie"))
