@@ -204,12 +204,14 @@ class Spent:
 
 
 class FlushTimer:
-    """Wraps ``IndexQueue.flush``: time spent in it and objects flushed."""
+    """Wraps ``IndexQueue.flush``: time spent in it and objects flushed;
+    and, inside it, the text index's batches (``TextIndex.index_docs``)."""
 
     def __init__(self):
         from cupola.catalog.queue import IndexQueue
         self.cls, self.original = IndexQueue, IndexQueue.flush
         self.spent, self.objects = Spent(), 0
+        self.text = TextTimer()
 
     def __enter__(self):
         timer, original = self, self.original
@@ -219,10 +221,33 @@ class FlushTimer:
             with timer.spent.timing():
                 return original(queue)
         self.cls.flush = flush
+        self.text.__enter__()
         return self
 
     def __exit__(self, *exc):
         self.cls.flush = self.original
+        self.text.__exit__()
+
+
+class TextTimer:
+    """Wraps ``TextIndex.index_docs``: the time of the text index's batches."""
+
+    def __init__(self):
+        from cupola.catalog.textindex import TextIndex
+        self.cls, self.original = TextIndex, TextIndex.index_docs
+        self.spent = Spent()
+
+    def __enter__(self):
+        timer, original = self, self.original
+
+        def index_docs(index, pairs):
+            with timer.spent.timing():
+                return original(index, pairs)
+        self.cls.index_docs = index_docs
+        return self
+
+    def __exit__(self, *exc):
+        self.cls.index_docs = self.original
 
 
 def _admin_request(registry, site):
@@ -343,7 +368,7 @@ def build(path, n, corpus, rng, log, profile=None):
         conn.close()
         db.close()
     return {"add": adding, "commit": committing, "flush": flushes.spent,
-            "flushed": flushes.objects, "catalog_len": catalog_len,
+            "flush_text": flushes.text.spent, "flushed": flushes.objects, "catalog_len": catalog_len,
             "folders": [p for p, _ in folders], "sections": sections}
 
 
@@ -495,6 +520,7 @@ def bulk_index(path, log):
             commit()
 
     Catalog.index_object, tm.commit = index_object, timed_commit
+    text = TextTimer().__enter__()
     try:
         with total.timing():
             site = get_site(conn)
@@ -507,11 +533,13 @@ def bulk_index(path, log):
             tm.commit()
     finally:
         Catalog.index_object = original
+        text.__exit__()
         del tm.commit
         tm.abort()
         conn.close()
         db.close()
     return {"objects": done, "total": total, "index_object": indexing,
+            "text": text.spent,
             "commit": committing}
 
 
@@ -623,6 +651,9 @@ def report(n, built, queries, unpacked, with_size, without_size, bulk,
         ("index_flush", "  commit: queue flush (the catalog's indexing)",
          flush.wall, flush.cpu, n, TARGETS["index_rate"],
          f"IndexQueue.flush at commit ({built['flushed']:,} queued objects)"),
+        ("index_flush_text", "    of which the text index's batches",
+         built["flush_text"].wall, built["flush_text"].cpu, n, None,
+         "TextIndex.index_docs inside the flush, once per commit"),
         ("index_commit_write", "  commit: pickling and writing",
          write[0], write[1], n, None, "commit minus the flush"),
     ]
@@ -634,7 +665,11 @@ def report(n, built, queries, unpacked, with_size, without_size, bulk,
              f"of {bulk['objects']:,} objects loaded from disk"),
             ("index_bulk_index_object", "  of which Catalog.index_object",
              bulk["index_object"].wall, bulk["index_object"].cpu, bulk["objects"],
-             None, "the bulk reindex's calls of index_object alone"),
+             None, "the bulk reindex's calls of index_object alone (without "
+             "the text, indexed in batches)"),
+            ("index_bulk_text", "  of which the text index's batches",
+             bulk["text"].wall, bulk["text"].cpu, bulk["objects"], None,
+             "TextIndex.index_docs, once per 1,000 objects"),
             ("index_bulk_commit", "  of which the commits",
              bulk["commit"].wall, bulk["commit"].cpu, bulk["objects"], None,
              "the bulk reindex's commits alone"),

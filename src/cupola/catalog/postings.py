@@ -3,9 +3,11 @@ one word, sorted by docid, compact.
 
 A word's postings are the value of its entry in the index's
 ``{wid: postings}`` IOBTree: ``tail`` bytes alone while the word has
-fewer than CHUNK documents, else a tuple ``(chunks, tail)``:
+fewer than CHUNK documents, else a tuple ``(chain, tail)``:
 
-    chunks  # tuple of (last docid, count, Chunk): full, frozen, in order
+    chain   # Chain: .chunks, a tuple of (last docid, count, Chunk): full,
+            #   frozen, in docid order; a persistent object of its own, so
+            #   that appending to the tail does not pickle the chunk list
     tail    # bytes: the newest postings (< CHUNK of them): n docids as
             #   uint32, then n term frequencies as uint8
 
@@ -83,10 +85,30 @@ class Chunk(Persistent):
         self.data = zlib.compress(encode(docids, tfs))
 
 
+class Chain(Persistent):
+    """The frozen chunks of one word: rewritten when one is added."""
+
+    def __init__(self, chunks=()):
+        self.chunks = chunks
+
+
 def _parts(postings):
+    """(chunks, tail) of a BTree value."""
     if isinstance(postings, bytes):
         return (), postings
-    return postings if postings is not None else ((), b"")
+    if postings is None:
+        return (), b""
+    return postings[0].chunks, postings[1]
+
+
+def _value(postings, chunks, tail):
+    """The BTree value for *chunks* and *tail*, reusing *postings*'s Chain."""
+    if not chunks:
+        return tail or None
+    chain = postings[0] if isinstance(postings, tuple) else Chain()
+    if chain.chunks is not chunks:
+        chain.chunks = chunks
+    return chain, tail
 
 
 def tail_bytes(docids, tfs):
@@ -138,7 +160,7 @@ def update(postings, new_docids, new_tfs):
         # the usual case, new documents: join bytes, decode nothing
         tail = (tail[:4 * n] + array("I", new_docids).tobytes()
                 + tail[4 * n:] + bytes(new_tfs))
-        return (chunks, tail) if chunks else tail
+        return _value(postings, chunks, tail)
     docids, tfs = tail_arrays(tail)
     if new_docids[0] > last and 0 not in new_tfs:
         docids.fromlist(new_docids)
@@ -155,9 +177,7 @@ def update(postings, new_docids, new_tfs):
                            Chunk(docids[:CHUNK], tfs[:CHUNK])))
             docids, tfs = docids[CHUNK:], tfs[CHUNK:]
         chunks = tuple(chunks)
-    if not chunks:
-        return tail_bytes(docids, tfs) if docids else None
-    return chunks, tail_bytes(docids, tfs)
+    return _value(postings, chunks, tail_bytes(docids, tfs) if docids else b"")
 
 
 def _update_chunks(chunks, changes):

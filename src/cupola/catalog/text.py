@@ -298,7 +298,7 @@ class Analyzer:
             key = self.key
             for word in missing:
                 cache[word] = key(word)
-        return [k for k in map(cache.__getitem__, raw) if k]
+        return list(filter(None, map(cache.__getitem__, raw)))
 
     def parse_terms(self, term):
         """Folded words of a query *term*, stop words dropped, unstemmed

@@ -18,6 +18,7 @@ candidate's stored word sequence.
 
 import heapq
 import math
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -42,15 +43,30 @@ LEXICON_CACHE = 500_000  # words whose wid a connection keeps in memory
 
 
 def encode_words(wids):
-    """Bytes of a document's word ids (a list of ints). Not compressed:
-    ids in order of first use are close to random, zlib saves 1%."""
-    code = "H" if max(wids) < 65536 else "I"
-    return code.encode() + array(code, wids).tobytes()
+    """Bytes of a document's word ids (a list of ints) in text order.
+
+    Ids below 65536 as two byte planes: the low bytes as they are (ids in
+    order of first use look random to zlib), the high bytes, mostly small
+    (frequent words came first), compressed."""
+    if max(wids) >= 65536:
+        return b"I" + array("I", wids).tobytes()
+    raw = array("H", wids).tobytes()
+    return (b"P" + len(wids).to_bytes(4, "little") + raw[0::2]
+            + zlib.compress(raw[1::2], 1))
 
 
 def decode_words(data):
-    words = array(chr(data[0]))
-    words.frombytes(data[1:])
+    """The array of word ids of ``encode_words``'s bytes."""
+    if data[:1] == b"I":
+        words = array("I")
+        words.frombytes(data[1:])
+        return words
+    n = int.from_bytes(data[1:5], "little")
+    raw = bytearray(2 * n)
+    raw[0::2] = data[5:5 + n]
+    raw[1::2] = zlib.decompress(data[5 + n:])
+    words = array("H")
+    words.frombytes(raw)
     return words
 
 
@@ -112,8 +128,9 @@ class TextIndex(Persistent):
                     del lengths[docid]
                     count, total = count - 1, total - len(wids)
                 continue
-            if not lexicon.keys() >= set(words):
-                self._add_words(set(words).difference(lexicon), lexicon)
+            distinct = set(words)
+            if not lexicon.keys() >= distinct:
+                self._add_words(distinct.difference(lexicon), lexicon)
             wids = list(map(lexicon.__getitem__, words))
             record = encode_words(wids)
             if record == old:

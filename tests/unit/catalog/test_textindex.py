@@ -57,8 +57,8 @@ class TestPostings:
         for start in range(0, n, 100):
             docids = list(range(start, min(n, start + 100)))
             postings = plist.update(postings, docids, [2] * len(docids))
-        chunks, tail = postings
-        assert [c[1] for c in chunks] == [plist.CHUNK] * 3
+        chain, tail = postings
+        assert [c[1] for c in chain.chunks] == [plist.CHUNK] * 3
         docids, tfs = plist.read(postings)
         assert list(docids) == list(range(n))
         assert plist.count(postings) == n and set(tfs) == {2}
@@ -75,6 +75,13 @@ class TestPostings:
     def test_removing_everything_leaves_nothing(self):
         postings = plist.update(None, [1, 2], [1, 1])
         assert plist.update(postings, [1, 2], [0, 0]) is None
+
+
+class TestWordRecords:
+    @pytest.mark.parametrize("wids", [[1, 2, 3, 300, 65535, 2], [1, 70_000, 5], [7]])
+    def test_round_trip(self, wids):
+        from cupola.catalog.textindex import decode_words, encode_words
+        assert list(decode_words(encode_words(wids))) == wids
 
 
 class TestQueries:
