@@ -157,7 +157,16 @@ class Configurator:
         """
         from cupola.addons.declaration import placeholder, register_addon
         module = target if isinstance(target, str) else target.__module__
-        func = resolve(target) if ":" in str(target) else target
+        try:
+            func = (resolve(target) if ":" in str(target) else
+                    importlib.import_module(target) if isinstance(target, str) else target)
+        except (ImportError, ConfigurationError) as e:
+            source = (f"entry point of {dist.metadata['Name']} {dist.version}"
+                      if dist is not None else "addons setting")
+            raise ConfigurationError(
+                f"add-on {name!r} ({target}, from the {source}) cannot be "
+                f"imported: {e}. Reinstall it or remove it; the setting "
+                "discover_addons = false skips every entry point.") from e
         before = self.addon
         self.addon = info = placeholder(name, dist, module.split(":")[0].split(".")[0])
         try:

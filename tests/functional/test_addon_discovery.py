@@ -75,3 +75,21 @@ def test_addon_layer_overrides_core_templates(tmp_path):
         '<p metal:fill-slot="main" id="custom">Custom ${context.title}</p></metal:page>')
     app = TestApp(build_app(lambda config: config.add_skin_layer("custom", layer)))
     assert app.get("/welcome").html.select_one("#custom").text == "Custom Welcome to Cupola"
+
+
+def test_an_addon_that_cannot_be_imported_stops_start_up_clearly(tmp_path, monkeypatch):
+    from conftest import build_app
+    from cupola.exceptions import ConfigurationError
+    dist = tmp_path / "gone_addon-2.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: gone-addon\nVersion: 2.0\n")
+    (dist / "entry_points.txt").write_text("[cupola.addons]\ngone = gone_addon:includeme\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigurationError) as err:
+        build_app()
+    assert str(err.value).startswith(
+        "add-on 'gone' (gone_addon:includeme, from the entry point of gone-addon 2.0) "
+        "cannot be imported: ")
+    with pytest.raises(ConfigurationError, match="from the addons setting"):
+        build_app(addons="no_such_package", discover_addons="false")
+    build_app(discover_addons="false")  # the way out
