@@ -111,6 +111,11 @@ class GzipMiddleware:
         wanted = (environ.get("REQUEST_METHOD") != "HEAD"
                   and not environ.get("HTTP_RANGE")
                   and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")))
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if wanted and inm and '-gz"' in inm:
+            # the client holds our compressed variant: let the application
+            # compare the tag it made (a 304 is renamed on the way back)
+            environ["HTTP_IF_NONE_MATCH"] = _with_plain_tags(inm)
         plan = _Plan()
 
         def capture(status, headers, exc_info=None):
@@ -184,6 +189,12 @@ def _with_vary(headers):
     rest = [(k, v) for k, v in headers if k.lower() != "vary"]
     vary.append("Accept-Encoding")
     return rest + [("Vary", ", ".join(vary))]
+
+
+def _with_plain_tags(if_none_match):
+    tags = [t.strip() for t in if_none_match.split(",") if t.strip()]
+    plain = [t[:-4] + '"' for t in tags if t.endswith('-gz"')]
+    return ", ".join(tags + [t for t in plain if t not in tags])
 
 
 def _gz_etag_if_asked(headers, if_none_match):

@@ -272,3 +272,26 @@ def test_cache_can_be_turned_off():
     assert wrapped.cache is None
     _, headers, body = raw(wrapped, **{"Accept-Encoding": "gzip"})
     assert gzip.decompress(body) == PAGE
+
+
+def test_revalidating_a_compressed_file_download_answers_304(site_of):
+    """WebOb's conditional response knows only its own tag; the filter lets
+    it compare the tag behind the -gz suffix."""
+    from webob import Request
+    from conftest import build_app, publish
+    from cupola.content.file import File
+    app = build_app()
+    with site_of(app) as site:
+        site["notes.txt"] = publish(File(title="notes", data=PAGE, filename="notes.txt",
+                                         content_type="text/plain"))
+    wrapped = GzipMiddleware(app)
+    first = Request.blank("/notes.txt/@@download",
+                          headers={"Accept-Encoding": "gzip"}).get_response(wrapped)
+    tag = first.headers["ETag"]
+    assert tag.endswith('-gz"')
+    again = Request.blank("/notes.txt/@@download", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": tag}).get_response(wrapped)
+    assert again.status_int == 304 and again.headers["ETag"] == tag
+    plain = Request.blank("/notes.txt/@@download",
+                          headers={"If-None-Match": tag}).get_response(wrapped)
+    assert plain.status_int == 200 and plain.body == PAGE  # it holds no plain copy
