@@ -59,7 +59,7 @@ def rst_html(source):
     gives a short message saying where, never a traceback."""
     settings = dict(RST_SETTINGS, warning_stream=io.StringIO())
     try:
-        parts = publish_parts(source=source, writer_name="html5",
+        parts = publish_parts(source=source, writer="html5",
                               settings_overrides=settings)
     except SystemMessage as e:
         return f'<p class="wiki-error">{_escape(_message(e))}</p>'
