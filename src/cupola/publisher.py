@@ -101,6 +101,16 @@ class Application:
             conn.transaction_manager.begin()
         return conn
 
+    def _fresh_tid(self):
+        """The newest tid the database server knows, else what this process knows."""
+        try:
+            return self._last_tid()
+        except DISCONNECTED:  # the server is away
+            try:
+                return self.db.lastTransaction()
+            except DISCONNECTED:
+                return b"\0" * 8  # the request will answer 503 when it opens
+
     def _drop_connection(self):
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
@@ -118,9 +128,10 @@ class Application:
         if cache is not None:
             try:
                 tid = environ["cupola.tid"] = self._last_tid()
-            except DISCONNECTED:  # handle() answers 503
-                tid = None
-            key = cache.key(environ, tid) if tid is not None else None
+            except DISCONNECTED:  # no cache without the server's word
+                environ["cupola.tid"] = self._fresh_tid()
+            else:
+                key = cache.key(environ, tid)
             if key is not None:
                 hit = cache.get(key)
                 if hit is not None:
@@ -195,7 +206,7 @@ class Application:
         try:
             # read before opening: the connection's snapshot is at least this
             # new, so caches keyed by it never hold older data than the key
-            request.tid = request.environ.pop("cupola.tid", None) or self._last_tid()
+            request.tid = request.environ.pop("cupola.tid", None) or self._fresh_tid()
             conn = self._open()
         except DISCONNECTED as e:
             pop_registry()

@@ -140,8 +140,10 @@ class ScaleOutContract:
         finally:
             backend.up()
         for app in apps:
-            wait_for(lambda: app.get("/news/before/@@edit", signed_in=True)[0] == 200,
-                     60, 0.5, f"{app.name} to recover")
+            # @@health is what a load balancer asks before it sends traffic back
+            wait_for(lambda: app.get("/@@health")[0] == 200, 60, 0.2,
+                     f"{app.name} to reconnect")
+            assert app.get("/news/before/@@edit", signed_in=True)[0] == 200
         assert second.add_document("/news", "After", name="after") == 303
         status, _, body = first.get("/news/after")
         assert (status, title_of(body)) == (200, "After")

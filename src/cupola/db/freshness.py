@@ -8,6 +8,10 @@ response cache and ETags on this id and reads through a connection polled
 after it, so each request asks the server first: a process then never
 serves what another process's acknowledged commit has changed.
 
+When the server cannot be asked, the publisher falls back to what the
+process knows, so that what its caches can answer (and ``@@health``) still
+works while the server is away.
+
 The cost is one round trip per request: a ZEO ``ping`` (the server sends
 every invalidation before it answers), or one small query on PostgreSQL
 (on a connection kept per thread). ``open_storage`` attaches the function
@@ -26,10 +30,11 @@ class ZEOLastTransaction:
         self.storage = storage
 
     def __call__(self):
-        ping = getattr(self.storage, "ping", None)  # set once connected
-        if ping is None:
+        storage = self.storage
+        ping = getattr(storage, "ping", None)  # set once connected
+        if ping is None or not storage.is_connected():  # fail now, not after wait_timeout
             from ZEO.Exceptions import ClientDisconnected
-            raise ClientDisconnected("not connected yet")
+            raise ClientDisconnected("not connected to the ZEO server")
         ping()  # answered after every invalidation sent before it
         return self.storage.lastTransaction()
 
