@@ -29,11 +29,10 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from webob import Response
 from zope.index.text.parsetree import ParseError
 
-from cupola.admin import bulk, clipboard, messages
-from cupola.admin.forms import AdminView, field_list, require
+from cupola.admin import bulk, clipboard, messages, reorder
+from cupola.admin.forms import AdminView, field_list
 from cupola.catalog import find_catalog, path_of
 from cupola.catalog.query import Brain
 from cupola.interfaces import IContainer
@@ -52,7 +51,6 @@ EVERYONE_HAS = ("title", "type", "modified")  # sorts with no missing values
 SORTS = {"title": ("title", False, "Title"), "type": ("type", False, "Type"),
          "state": ("state", False, "State"), "modified": ("modified", True, "Modified"),
          "size": ("size", True, "Size")}
-MOVES = ("up", "down", "top", "bottom")
 _WORDS = re.compile(r"\w+")
 
 
@@ -294,10 +292,10 @@ class ContentsView(AdminView):
         move = form.get("move")
         if move:
             where, _, name = move.partition("/")
-            return self.move(name, where)
+            return reorder.move(self, name, where)
         action = form.get("action") or ""
         if action == "reorder":
-            return self.reorder()
+            return reorder.reorder(self)
         if action == "upload":
             return bulk.upload(self)
         if action == "paste":
@@ -332,48 +330,6 @@ class ContentsView(AdminView):
     def nothing_selected(self):
         return self.back("Select one or more items first.", "error")
 
-    # -- order --
-
-    def move(self, name, where):
-        folder = self.context
-        require(has_permission(MODIFY, folder, self.request),
-                "You may not change the order of this folder.")
-        if name not in folder or where not in MOVES:
-            return self.back("That item is not in this folder any more.", "error")
-        current, last = folder.position(name), len(folder) - 1
-        index = {"up": current - 1, "down": current + 1, "top": 0, "bottom": last}[where]
-        return self.moved(name, max(0, min(index, last)))
-
-    def reorder(self):
-        folder, form = self.context, self.form
-        require(has_permission(MODIFY, folder, self.request),
-                "You may not change the order of this folder.")
-        name = form.get("name") or ""
-        try:
-            index = int(form.get("position") or "")
-        except ValueError:
-            index = None
-        if name not in folder or index is None:
-            return self.refuse_reorder("That item is not in this folder any more.")
-        return self.moved(name, max(0, min(index, len(folder) - 1)))
-
-    def moved(self, name, index):
-        folder = self.context
-        folder.move_child(name, index)
-        obj = folder[name]
-        text = f"Moved “{obj.title or name}” to position {index + 1}."
-        # no event fires for a change of order: say it for the undo log
-        self.request.conn.transaction_manager.get().note(
-            f"Moved {self.folder_path.rstrip('/')}/{name} to position {index + 1}")
-        if self.wants_json():
-            return _json({"ok": True, "message": text, "position": index})
-        return self.back(text)
-
-    def refuse_reorder(self, text):
-        if self.wants_json():
-            return _json({"ok": False, "message": text}, 409)
-        return self.back(text, "error")
-
 
 def _summary(batch, q):
     if not batch.total:
@@ -384,13 +340,6 @@ def _summary(batch, q):
     if batch.total <= batch.size and not batch.start:
         return bulk.count(batch.total)
     return f"{batch.start + 1:,}–{batch.end:,} of {batch.total:,} items"
-
-
-def _json(data, status=200):
-    response = Response(json.dumps(data), status=status,
-                        content_type="application/json", charset="utf-8")
-    response.cache_control = "no-store"
-    return response
 
 
 def _date(seconds):
