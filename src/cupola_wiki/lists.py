@@ -90,10 +90,18 @@ class RecentChanges(WikiList):
     view_name = "recent-changes"
     sort_on, reverse = "modified", True
 
+    def batch(self, wiki):
+        # the catalog keeps whole seconds: order changes within one second
+        # by the pages' own times (the batch is loaded anyway)
+        batch = super().batch(wiki)
+        batch.items.sort(key=lambda entry: entry["exact"], reverse=True)
+        return batch
+
     def entry(self, brain):
         entry = super().entry(brain)
         entry.update(who="", comment="", action="changed", diff_url=None)
         obj = brain.getObject()
+        entry["exact"] = obj.modified
         number = R.count(obj)
         if not number:
             return entry
