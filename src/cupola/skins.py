@@ -99,6 +99,7 @@ class Skins:
         save, an undo), in whichever process made it.
         """
         from cupola.customlayer import compile_source
+        stored._p_activate()  # a ghost (invalidated by a commit) has a stale serial
         oid, serial = stored._p_oid, stored._p_serial
         if oid is None or serial == z64:  # not committed yet: no stable key
             return compile_source(stored.source, stored.name)
