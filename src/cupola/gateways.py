@@ -121,6 +121,16 @@ def run_cgi(app, wait=None, end_process=True):
         os._exit(0)
 
 
+def load_or_exit(app):
+    """``app.load()``, or exit 1 with one line on stderr if the site cannot start."""
+    from cupola.exceptions import CupolaError
+    try:
+        return app.load()
+    except (CupolaError, OSError) as e:
+        print(f"cupola: the site cannot start: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def parse_bind(bind):
     """``host:port`` → (host, port); anything with a ``/`` is a socket path."""
     if "/" in bind:

@@ -150,7 +150,9 @@ def run_fcgi(bind=None, threads=8):
     """Serve ``application`` over FastCGI (flup) on *bind* until a signal.
 
     *bind* is ``host:port`` or a socket path (default ``CUPOLA_FCGI_BIND``,
-    else the socket a web server passed as stdin).
+    else the socket a web server passed as stdin). The application is built
+    first: a site that cannot start exits 1 with the reason on stderr.
     """
-    from cupola.gateways import run_fcgi as run
-    run(application, bind or os.environ.get("CUPOLA_FCGI_BIND"), threads=threads)
+    from cupola.gateways import load_or_exit, run_fcgi as run
+    run(load_or_exit(application), bind or os.environ.get("CUPOLA_FCGI_BIND"),
+        threads=threads)

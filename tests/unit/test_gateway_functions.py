@@ -227,3 +227,23 @@ class TestRunCgi:
         code, head, body, errors = cgi_request(tmp_path)
         assert code == 0, errors
         assert (tmp_path / "Data.fs.index").exists()
+
+
+FCGI = """\
+import os
+os.environ["CUPOLA_CONFIG"] = {ini!r}
+from cupola.wsgi import run_fcgi
+run_fcgi("127.0.0.1:1")
+"""
+
+
+@pytest.mark.slow
+def test_run_fcgi_with_a_missing_configuration_exits_with_the_reason(tmp_path):
+    ini = str(tmp_path / "missing.ini")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUPOLA_")}
+    done = subprocess.run([sys.executable, "-c", FCGI.format(ini=ini)], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.startswith("cupola: the site cannot start:"), done.stderr
+    assert "missing.ini" in done.stderr and "Traceback" not in done.stderr
+
