@@ -208,3 +208,21 @@ class TestOtherProcesses:
         post_form(admin, "/@@skins-revert", {"name": "document_view.pt"},
                   page=admin.get("/@@skins"))
         assert "custom-mark" not in visitor.get("/welcome").text
+
+
+class TestEveryTemplateKind:
+    @pytest.mark.parametrize("name, old, new, path, css", [
+        ("widgets.pt", '<div metal:define-macro="input" class="field field-${widget.name}">',
+         '<div metal:define-macro="input" class="field field-${widget.name}" data-custom="1">',
+         "/welcome/@@edit", "div.field-title[data-custom]"),
+        ("admin_macros.pt", 'class="admin-tabs"', 'class="admin-tabs" data-custom="1"',
+         "/@@users", "nav.admin-tabs[data-custom]"),
+        ("site_header.pt", 'class="site-header"', 'class="site-header" data-custom="1"',
+         "/welcome", "header.site-header[data-custom]"),
+    ])
+    def test_macros_and_fragments_are_overridden_too(self, app, admin, name, old, new,
+                                                    path, css):
+        source = file_source(app, name)
+        assert old in source
+        assert save(admin, name, source.replace(old, new, 1)).status_int == 303
+        assert admin.get(path).html.select_one(css) is not None
