@@ -1,8 +1,11 @@
 """Reference fields: uuids on content, the picker widget and page, related items."""
 
 import pytest
+from zope import schema
 
 from conftest import Site, publish
+from cupola.content.item import Item
+from cupola.interfaces import IBasicSchema
 
 from . import add_person, browser, messages_of, post_form
 
@@ -217,3 +220,46 @@ class TestHistory:
                      if "Related items" in f.get_text())
         assert "A" in [i.get_text(strip=True) for i in field.select("ins")]
         assert uuid_of(app, "/news/a") not in diff.text
+
+
+class IVenueSchema(IBasicSchema):
+    venue = schema.TextLine(title="Venue page", required=False)
+
+
+IVenueSchema["venue"].setTaggedValue("cupola.widget", "reference")
+
+
+class Gig(Item):
+    type_name = "Gig"
+    venue = None
+
+
+def _venue_type(config):
+    config.add_content_type("Gig", Gig, IVenueSchema, title="Gig")
+
+
+class TestOneReference:
+    @pytest.fixture
+    def app(self):
+        from conftest import build_app
+        application = build_app(_venue_type)
+        yield application
+        application.db.close()
+
+    def test_one_item_is_stored_as_a_uuid_and_a_second_is_refused(self, app, admin):
+        make(app, "/news/hall", "/news/club")
+        with Site(app) as site:  # folders hold the core types only: put it there directly
+            site["news"].add("gig", app.registry.types["Gig"].factory("Spring gig"))
+        path = "/news/gig"
+        assert save(admin, path, **{"venue.add": "/news/hall"}).status_int == 303
+        with Site(app) as site:
+            assert site["news"]["gig"].venue == uuid_of(app, "/news/hall")
+        page = save(admin, path, **{"venue.add": "/news/club"})
+        assert page.status_int == 200
+        assert "only one item" in page.html.select_one("#field-venue-error").get_text()
+        form = form_of(admin.get(f"{path}/@@edit"))
+        form["venue"] = False
+        form["venue.add"] = "/news/club"
+        assert form.submit().status_int == 303
+        with Site(app) as site:
+            assert site["news"]["gig"].venue == uuid_of(app, "/news/club")
