@@ -79,6 +79,7 @@ class TextIndex(Persistent):
         self.clear()
 
     def clear(self):
+        self._v_memo = None
         self._wids = OIBTree()
         self._postings = IOBTree()
         self._docs = IOBTree()
@@ -152,6 +153,7 @@ class TextIndex(Persistent):
             lengths[docid] = len(wids)
             total += len(wids)
         order = list(batch)
+        self._v_memo = None
         self._apply(changes, ascending=all(map(lt, order, order[1:])))
         if count:
             self._count.change(count)
@@ -209,17 +211,15 @@ class TextIndex(Persistent):
         when None); raises ParseError for a malformed query."""
         if query is None:
             return BitMap(self._docs.keys())
-        return self._evaluate(self._parse(query), {})
+        return BitMap(self._match(query)[1])
 
     def rank(self, query, candidates=None, limit=None):
         """(total, [(docid, score), ...] best first, at most *limit*) of the
         documents matching *query*, only among *candidates* (a BitMap)
         when given; ties in docid order. Raises ParseError."""
-        tree = self._parse(query)
-        cache = {}
-        matches = self._evaluate(tree, cache)
+        tree, matches, cache = self._match(query)
         if candidates is not None:
-            matches &= candidates
+            matches = matches & candidates
         scores = self._scores(tree, matches, cache)
         pairs = scores.items()
         key = _best_first
@@ -232,6 +232,20 @@ class TextIndex(Persistent):
     def apply(self, query):
         """{docid: score} of every match of *query* (zope.index's shape)."""
         return dict(self.rank(query)[1])
+
+    def _match(self, query):
+        """(parse tree, BitMap of matches, {word: postings}) of *query*.
+        Kept for the rest of the transaction (the catalog asks for the
+        matches, then ranks the filtered ones), until the index changes."""
+        jar = self._p_jar
+        txn = jar.transaction_manager.get() if jar is not None else None
+        memo = getattr(self, "_v_memo", None)
+        if memo is not None and memo[0] is txn and memo[1] == query and txn is not None:
+            return memo[2:]
+        tree, cache = self._parse(query), {}
+        found = tree, self._evaluate(tree, cache), cache
+        self._v_memo = (txn, query, *found)
+        return found
 
     def _parse(self, query):
         if not query or not query.strip():

@@ -228,3 +228,35 @@ class TestWriting:
             reader.transaction_manager.abort()
         finally:
             db.close()
+
+    def test_a_query_kept_for_a_transaction_sees_the_next_one(self):
+        db = DB(None)
+        try:
+            writer = db.open(transaction.TransactionManager())
+            writer.root()["index"] = make_one(docs=[(1, "harbour bridge")])
+            writer.transaction_manager.commit()
+            reader = db.open(transaction.TransactionManager())
+            index = reader.root()["index"]
+            assert index.docids("harbour") == BitMap([1])
+            assert index.rank("harbour")[0] == 1  # the same, kept
+            writer.root()["index"].index_doc(2, "harbour master")
+            writer.transaction_manager.commit()
+            reader.transaction_manager.abort()  # the reader's next transaction
+            assert index.docids("harbour") == BitMap([1, 2])
+            index.index_doc(3, "harbour wall")  # its own change, same transaction
+            assert index.rank("harbour")[0] == 3
+            reader.transaction_manager.abort()
+        finally:
+            db.close()
+
+    def test_docids_gives_a_bitmap_the_caller_may_change(self):
+        db = DB(None)
+        try:
+            conn = db.open(transaction.TransactionManager())
+            conn.root()["index"] = index = make_one(docs=FOXES)
+            conn.transaction_manager.commit()
+            index.docids("brown").clear()
+            assert index.docids("brown") == BitMap([1, 2])
+            conn.transaction_manager.abort()
+        finally:
+            db.close()
