@@ -29,7 +29,8 @@ def use_template_cache(path=None):
     installed packages, so a changed template compiles again. *path*
     defaults to ``CUPOLA_TEMPLATE_CACHE``, else a folder of this user's in
     the temporary directory. It is created with mode 0700, and refused when
-    another user owns it or may write to it (its files are run as code).
+    it is a symbolic link, or another user owns it or may write to it (its
+    files are run as code).
     Does nothing when ``CHAMELEON_CACHE`` already names a cache. Returns
     the folder in use, or None.
     """
@@ -41,10 +42,11 @@ def use_template_cache(path=None):
     path = path or os.environ.get("CUPOLA_TEMPLATE_CACHE") or os.path.join(
         tempfile.gettempdir(), f"cupola-templates-{os.getuid()}")
     os.makedirs(path, mode=0o700, exist_ok=True)
-    info = os.stat(path)
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        log.warning("not using the template cache %s: it must belong to this "
-                    "user and be writable by no one else", path)
+    info = os.lstat(path)  # a symbolic link could point anywhere: refused
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+        log.warning("not using the template cache %s: it must be a folder of "
+                    "this user's, writable by no one else", path)
         return None
     # Chameleon picks its loader once, from CHAMELEON_CACHE at import time.
     BaseTemplate.loader = ModuleLoader(path)

@@ -92,6 +92,17 @@ class TestTemplateCache:
         assert chameleon.loader is before
         assert "writable by no one else" in caplog.text
 
+    def test_a_symbolic_link_is_refused(self, chameleon, tmp_path, caplog):
+        from cupola.gateways import use_template_cache
+        target = tmp_path / "elsewhere"
+        target.mkdir(mode=0o700)
+        link = tmp_path / "templates"
+        link.symlink_to(target)
+        before = chameleon.loader
+        assert use_template_cache(str(link)) is None
+        assert chameleon.loader is before
+        assert "must be a folder of this user's" in caplog.text
+
     def test_chameleon_cache_wins(self, monkeypatch, tmp_path):
         import chameleon.config
         from cupola.gateways import use_template_cache
