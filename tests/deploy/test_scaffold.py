@@ -1,5 +1,6 @@
 """cupola create-addon writes a package that pip installs in editable mode,
-whose own test passes, and that a Cupola site then finds and activates.
+whose own test passes, that a Cupola site then finds and activates, and
+whose content is still served after ``pip uninstall``.
 
 The throwaway environment is a venv without pip whose site-packages holds a
 .pth that adds this project's .venv site-packages (processing its .pth
@@ -26,6 +27,41 @@ def sh(*argv, cwd=None, timeout=300):
     return done.stdout
 
 
+MAKE_RECIPE = """
+import sys, transaction
+from cupola.addons import site_scope
+from cupola.content import operations
+from cupola.db.bootstrap import get_site
+from cupola.db.storage import open_db
+from cupola.registry import push_registry
+from cupola.wsgi import configure
+registry = configure({}).registry
+db = open_db(sys.argv[1])
+conn = db.open()
+site = get_site(conn)
+push_registry(registry)
+with site_scope(registry, site):
+    operations.create(registry, site, "Recipe", {"title": "Soup", "body": "Hot."},
+                      name="soup")
+transaction.commit()
+db.close()
+"""
+
+SERVE_PAGES = """
+import sys
+from webtest import TestApp
+from cupola.addons.testing import sign_in
+from cupola.wsgi import make_app
+app = make_app({"here": "."}, zodb_uri=sys.argv[1], audit_log="none")
+browser = TestApp(app)
+sign_in(browser, password="pw-for-tests")
+print(browser.get("/").status_int, browser.get("/@@contents").status_int)
+page = browser.get("/soup")
+print("placeholder" if "needs the package 'recipes'" in page.text else page.text[:300])
+print(browser.get("/@@search", {"q": "Soup"}).status_int)
+"""
+
+
 @pytest.fixture
 def env(tmp_path):
     """A fresh venv seeing Cupola's environment; its python."""
@@ -37,7 +73,8 @@ def env(tmp_path):
     return venv / "bin" / "python"
 
 
-def test_scaffold_installs_and_its_test_passes(tmp_path, env):
+def test_scaffold_installs_and_its_test_passes(tmp_path, env, monkeypatch):
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", "pw-for-tests")
     from cupola.cli import main
     assert main(["create-addon", "recipes", "--type", "Recipe",
                  "--output", str(tmp_path)]) == 0
@@ -57,6 +94,13 @@ def test_scaffold_installs_and_its_test_passes(tmp_path, env):
     sh(env, "-c", cli, "addons", "activate", "recipes", "--zodb-uri", data, cwd=tmp_path)
     listed = sh(env, "-c", cli, "addons", "--zodb-uri", data, cwd=tmp_path)
     assert re.search(r"^recipes +active ", listed, re.M)  # columns fit the longest name
+    # content made with it, then the package uninstalled with pip: still served
+    sh(env, "-c", MAKE_RECIPE, data, cwd=tmp_path)
+    sh(sys.executable, "-m", "pip", "--python", env, "uninstall", "-y", "-q", "recipes")
+    assert "package missing" in sh(env, "-c", cli, "addons", "--zodb-uri", data,
+                                   cwd=tmp_path)
+    out = sh(env, "-c", SERVE_PAGES, data, cwd=tmp_path)
+    assert out.split() == ["200", "200", "placeholder", "200"], out
     # the main environment does not see it: the install stayed in the venv
     assert subprocess.run(
         [sys.executable, "-c", "import importlib.util as u, sys; "
