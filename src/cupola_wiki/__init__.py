@@ -10,6 +10,7 @@ The map:
   views.py      the page view (links resolved per reader), the wiki's address
   lists.py      RecentChanges, TitleIndex, backlinks (the wiki_links index)
   addform.py    the core add form, filled in by "create" links
+  widget.py     the text area the source is written in
   skins/wiki/   the templates and the stylesheet
 
 The guide for users and operators is docs/wiki.md.
@@ -51,5 +52,6 @@ def includeme(config):
     config.set_workflow("Wiki", "simple_publication")
     config.set_workflow("WikiPage", "simple_publication")
     config.add_skin_layer("wiki", HERE / "skins" / "wiki")
+    config.include("cupola_wiki.widget")
     config.include("cupola_wiki.events")
     config.include("cupola_wiki.views")

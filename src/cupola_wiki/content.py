@@ -45,6 +45,9 @@ class IWikiPageSchema(IBasicSchema):
         description="The markup language of the text.")
 
 
+IWikiPageSchema["body"].setTaggedValue("cupola.widget", "cupola_wiki.source")
+
+
 @implementer(IWiki)
 class Wiki(Folder):
     """A folder of wiki pages; its FrontPage is made when it is added."""
