@@ -58,6 +58,10 @@ def test_activate_and_deactivate(addons):
     browser.get("/welcome/@@shout", status=404)
     with Site(app) as site:
         assert site.settings["greetings.installed"] == "no" and "hello" in site
+        from cupola.security.audit import recent
+        logged = [(e["action"], e["actor"], e["addons"]) for e in recent(site, action="addon.")]
+        assert logged == [("addon.deactivated", "admin", ["greetings"]),
+                          ("addon.activated", "admin", ["greetings"])]
 
 
 def test_errors_come_back_as_messages(addons):
