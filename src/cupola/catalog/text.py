@@ -7,6 +7,7 @@ kana are indexed as overlapping bigrams ("東京都" -> "東京", "京都"), so 
 query of two or more such characters is found as a phrase of bigrams.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -22,14 +23,34 @@ _CJK = ("\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
 # Combining marks are not \w to re, yet belong inside words (decomposed
 # accents, Indic vowel signs, Hebrew points). BMP only: astral ranges make
 # every character test slow.
-_MARKS = "".join(chr(cp) for cp in range(0x300, 0x10000)
-                 if unicodedata.category(chr(cp))[0] == "M")
+def _mark_ranges():
+    """The BMP's combining marks as a character class body of ranges
+    ("a-z" form): short, so that the patterns below compile fast."""
+    marks = [cp for cp in range(0x300, 0x10000)
+             if unicodedata.category(chr(cp))[0] == "M"]
+    ranges, start = [], marks[0]
+    for prev, cp in zip(marks, marks[1:] + [None]):
+        if cp != prev + 1:
+            ranges.append(chr(start) if start == prev else f"{chr(start)}-{chr(prev)}")
+            start = cp
+    return "".join(ranges)
+
+
+_MARKS = _mark_ranges()
 _W = rf"[^\W_{_CJK}]"  # a letter or digit outside CJK; "_" splits words
 _PART = rf"{_W}+(?:[{_MARKS}]+{_W}*)*"
 _WORD = rf"{_PART}(?:'{_PART})*"  # "don't", "rock'n'roll"
 _GLOB = rf"{_PART}(?:'{_PART}|[*?]+(?:{_PART})?)*"
 WORDS = re.compile(rf"{_WORD}|[{_CJK}]+")
-GLOBS = re.compile(rf"{_GLOB}|[{_CJK}]+")
+
+
+@functools.lru_cache(maxsize=None)
+def globs():
+    """WORDS with ``*`` and ``?`` kept (query terms); compiled on first
+    use, as only searches need it (a third of this module's import)."""
+    return re.compile(rf"{_GLOB}|[{_CJK}]+")
+
+
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 # The same words as WORDS, faster, for text without apostrophes or non-ASCII.
 _NO_APOSTROPHE = re.compile(rf"{_PART}|[{_CJK}]+")
@@ -107,7 +128,7 @@ class HTMLWordSplitter:
         return [w for text in texts for w in _split(text, WORDS)]
 
     def processGlob(self, texts):
-        return [w for text in texts for w in _split(text, GLOBS)]
+        return [w for text in texts for w in _split(text, globs())]
 
 
 _LETTERS = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i",
@@ -329,7 +350,7 @@ def query_terms(query):
         if operator in ("AND", "OR", "(", ")"):
             continue
         if not negated and operator != "NOT" and not token.startswith("-"):
-            for word in GLOBS.findall(token.replace("’", "'")):
+            for word in globs().findall(token.replace("’", "'")):
                 terms.append(re.split(r"[*?]", word)[0])
         negated = operator == "NOT"
     return list(dict.fromkeys(terms))
