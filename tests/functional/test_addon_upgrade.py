@@ -55,3 +55,17 @@ def test_new_sites_start_at_the_current_version():
     fresh = Application(app.registry, db, app.settings)
     with Site(fresh) as site:
         assert site.installed_versions == {"cupola": 2}
+
+
+def test_start_up_warns_about_pending_steps(caplog):
+    import logging
+    from cupola.db.bootstrap import bootstrap
+    old = build_app()
+    new = newer_code(old)
+    with caplog.at_level(logging.INFO, logger="cupola.upgrade"):
+        bootstrap(new.db, echo=None, registry=new.registry)  # as make_app does at start
+    warnings = [r for r in caplog.records if r.name == "cupola.upgrade"]
+    assert [r.levelname for r in warnings] == ["WARNING"]
+    assert warnings[0].getMessage() == (
+        "1 upgrade step(s) pending (cupola 1 → 2: Reshape Cupola's own data.): run "
+        "`cupola upgrade`; until then the site refuses changes")

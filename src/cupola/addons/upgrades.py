@@ -103,6 +103,23 @@ def pending(registry, site):
     return steps
 
 
+def warn_pending(site, registry):
+    """Log, at start-up, the upgrade steps *site* waits for (a warning when
+    Cupola's own are among them: the site refuses changes until they run)."""
+    try:
+        steps = pending(registry, site)
+    except AddonError as e:
+        log.error("the site's data cannot be upgraded: %s", e)
+        return
+    if not steps:
+        return
+    core = any(step.package == CORE for step in steps)
+    log.log(logging.WARNING if core else logging.INFO,
+            "%d upgrade step(s) pending (%s): run `cupola upgrade`%s",
+            len(steps), "; ".join(step.label for step in steps),
+            "; until then the site refuses changes" if core else "")
+
+
 def run_upgrades(db, registry, progress=None, echo=None):
     """Run every pending step of the site in *db*, each in its own
     transaction. *progress(done, total)* after each; *echo(text)* names

@@ -34,6 +34,8 @@ def bootstrap(db, admin_login="admin", admin_password=None, title="Cupola",
             if ROOT_KEY in root:
                 if registry is not None:
                     _sync_catalog(root[ROOT_KEY], registry, tm)
+                    from cupola.addons.upgrades import warn_pending
+                    warn_pending(root[ROOT_KEY], registry)
                 return None
             site = Site(title=title, description="A site made with Cupola.")
             site.settings["secret"] = secrets.token_urlsafe(32)
