@@ -1,8 +1,17 @@
 """Event handlers: a new wiki gets its FrontPage; a page added or changed
-has its HTML rendered once, in the transaction that changes it."""
+has its HTML rendered once, in the transaction that changes it.
 
+The FrontPage is made as the transaction that added the wiki commits, and
+only when the wiki is still empty then: an import (or a copy) that brings
+the wiki's own pages, its FrontPage among them, gets none added.
+"""
+
+import transaction
+
+from cupola.catalog import find_catalog
+from cupola.catalog.queue import flush_pending
 from cupola.content import operations
-from cupola.current import query_current_registry
+from cupola.current import pop_registry, push_registry, query_current_registry
 from cupola.interfaces import IObjectAdded, IObjectModified
 from cupola_wiki.content import MARKDOWN, IWiki, IWikiPage
 from cupola_wiki.names import page_name
@@ -27,15 +36,40 @@ def front_page_name():
 
 
 def on_wiki_added(wiki, event):
-    """Give a new wiki its FrontPage (not a copy or an import that has one)."""
-    name = front_page_name()
-    if name in wiki:
-        return
+    """Give a new wiki its FrontPage when this transaction commits."""
+    if len(wiki):
+        return  # a copy, or a wiki moved in whole
     registry = query_current_registry()
-    operations.create(registry, wiki, "WikiPage",
-                      {"title": FRONT_PAGE, "body": FRONT_PAGE_TEXT,
-                       "format": MARKDOWN},
-                      name=name, creator=getattr(wiki, "creator", None))
+    _transaction_of(event.parent).addBeforeCommitHook(
+        add_front_page, (wiki, registry))
+
+
+def _transaction_of(obj):
+    node = obj
+    while node is not None and getattr(node, "_p_jar", None) is None:
+        node = getattr(node, "__parent__", None)
+    manager = node._p_jar.transaction_manager if node is not None \
+        else transaction.manager
+    return manager.get()
+
+
+def add_front_page(wiki, registry):
+    """Add the FrontPage to *wiki* if it is still in place and empty."""
+    parent = wiki.__parent__
+    if parent is None or parent.get(wiki.__name__) is not wiki or len(wiki):
+        return
+    push_registry(registry)  # events reach the catalog, history, roles
+    try:
+        operations.create(registry, wiki, "WikiPage",
+                          {"title": FRONT_PAGE, "body": FRONT_PAGE_TEXT,
+                           "format": MARKDOWN},
+                          name=front_page_name(),
+                          creator=getattr(wiki, "creator", None))
+        catalog = find_catalog(wiki)
+        if catalog is not None:
+            flush_pending(catalog)  # its own commit hook may have run already
+    finally:
+        pop_registry()
 
 
 def on_page_changed(page, event):
