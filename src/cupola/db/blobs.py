@@ -4,10 +4,10 @@ A Data.fs restored without its blob folder, or a ``blobstorage_dir`` that
 points at the wrong folder, would otherwise serve pages whose files fail
 one by one. Where the blob folder is the only copy of the blobs (FileStorage,
 RelStorage with ``shared_blob_dir=true``), ``open_db`` walks the current
-record of every object, and for each blob asks the storage for its file;
-any missing one stops the start with ``MissingBlobs``. The walk reads each
-object's record once (about a second per 100,000 objects on a laptop-class
-disk; see docs/operations.md); ``CUPOLA_CHECK_BLOBS=off`` skips it.
+record of every object (a FileStorage's by their headers only, in file
+order), and for each blob asks the storage for its file; any missing one
+stops the start with ``MissingBlobs``. See docs/operations.md for what it
+costs on a big database; ``CUPOLA_CHECK_BLOBS=off`` skips it.
 
 ZEO clients and RelStorage with blobs in the database keep only a cache,
 so they are not walked: ``cupola zeo`` checks the FileStorage it serves.
@@ -90,21 +90,59 @@ def is_blob(data):
         return False
 
 
+def iter_blob_records(storage):
+    """(oid, tid) of the current record of every blob; None between records
+    that are not blobs (for progress). A FileStorage's records are read by
+    their header and first bytes only, in file order."""
+    fs = _file_storage(storage)
+    if fs is None:
+        for oid, tid, data in iter_records(storage):
+            yield (oid, tid) if data is not None and is_blob(data) else None
+        return
+    from BTrees.QQBTree import QQBTree
+    from ZODB.utils import p64, u64
+    by_position = QQBTree()  # {file position: oid}: one pass, in file order
+    for oid, pos in fs._index.items():
+        by_position[pos] = u64(oid)
+    with open(fs._file_name, "rb") as f:
+        for pos, oid in by_position.items():
+            oid = p64(oid)
+            header = fs._read_data_header(pos, oid, _file=f)
+            if header.plen:
+                prefix = f.read(min(header.plen, 64))
+            else:  # a back pointer (undo, copy): load it the long way
+                try:
+                    prefix = storage.load(oid)[0]
+                except POSKeyError:  # its creation was undone
+                    yield None
+                    continue
+            yield (oid, header.tid) if is_blob(prefix) else None
+
+
+def _file_storage(storage):
+    """The FileStorage under *storage* (zodburi wraps it in a BlobStorage), or None."""
+    from ZODB.blob import BlobStorage
+    from ZODB.FileStorage import FileStorage
+    if isinstance(storage, BlobStorage):
+        storage = storage._BlobStorage__storage  # the wrapped storage
+    return storage if isinstance(storage, FileStorage) else None
+
+
 def find_missing_blobs(storage, progress=None):
     """([(oid, tid)] of blobs whose file is missing, number of blobs)."""
     missing, total, seen = [], 0, 0
     count = len(storage) if progress else 0
-    for oid, tid, data in iter_records(storage):
+    for record in iter_blob_records(storage):
         seen += 1
         if progress and seen % 1000 == 0:
             progress(seen, count)
-        if data is None or not is_blob(data):
+        if record is None:
             continue
         total += 1
         try:
-            storage.loadBlob(oid, tid)
+            storage.loadBlob(*record)
         except POSKeyError:
-            missing.append((oid, tid))
+            missing.append(record)
     if progress:
         progress(seen, max(seen, count))
     return missing, total

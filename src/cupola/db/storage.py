@@ -100,9 +100,9 @@ def open_db(uri=None, base=None, check_blobs=None, **db_kw):
     """Open and return a ``ZODB.DB`` for *uri*.
 
     Raises ConfigurationError (DatabaseLocked, MissingBlobs, a server that
-    cannot be reached) with a message naming the fix. *check_blobs*: ``full``,
-    ``sample`` or ``off`` (default: ``CUPOLA_CHECK_BLOBS``, else ``full``);
-    see ``cupola.db.blobs``.
+    cannot be reached) with a message naming the fix. *check_blobs*: ``full``
+    or ``off`` (default: ``CUPOLA_CHECK_BLOBS``, else ``full``); see
+    ``cupola.db.blobs``.
     """
     from cupola.addons.missing import class_factory
     from cupola.db.blobs import check_blob_files
