@@ -4,7 +4,8 @@ its wiki links found; cached on the page per revision.
 Stored on the page::
 
     page._rendered   # (key, parts): key = (RENDERER, format, digest of body)
-                     # parts = tuple of HTML strings and Link(name, label)
+                     # parts = tuple of HTML strings and (name, label, target)
+                     # tuples (plain tuples: no class of ours in the record)
 
 The cache is written when the page is added or changed (the event
 handlers of ``cupola_wiki.events``), so a view only reads it. A page whose
@@ -14,19 +15,29 @@ rendered on view and kept in a volatile attribute until the next change.
 
 import hashlib
 import io
+from html import escape
 
 import markdown
 from docutils.core import publish_parts
+from markdown.extensions.toc import slugify
 from docutils.utils import SystemMessage
 
 from cupola.content.html import html_to_text, sanitize_html
 from cupola_wiki.content import MARKDOWN, RST
 from cupola_wiki.links import Link, link_parts, targets
 
-RENDERER = 1  # bump when the HTML made of the same source changes
+RENDERER = 2  # bump when the HTML made of the same source changes
 MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "toc", "sane_lists", "def_list",
                        "abbr", "footnotes")
-MARKDOWN_CONFIG = {"toc": {"baselevel": 2}}  # "# Title" is an <h2>: the page has the <h1>
+
+
+def heading_id(value, separator):
+    """Heading ids start with "h-", so none is taken by the page (#main...)."""
+    return "h-" + slugify(value, separator)
+
+
+# "# Title" is an <h2>: the page has the <h1>
+MARKDOWN_CONFIG = {"toc": {"baselevel": 2, "slugify": heading_id}}
 RST_SETTINGS = {
     # security: no reading of files or URLs, no raw HTML, no config files
     "file_insertion_enabled": False,
@@ -62,7 +73,7 @@ def rst_html(source):
         parts = publish_parts(source=source, writer="html5",
                               settings_overrides=settings)
     except SystemMessage as e:
-        return f'<p class="wiki-error">{_escape(_message(e))}</p>'
+        return f'<p class="wiki-error">{escape(_message(e))}</p>'
     return parts["body"]
 
 
@@ -77,11 +88,6 @@ def _message(error):
     where = f"line {line}" if line.isdigit() else "the text"
     return (f"This page's reStructuredText could not be read "
             f"({where}): {message}")
-
-
-def _escape(text):
-    import html
-    return html.escape(text, quote=True)
 
 
 def render_source(source, format):
@@ -100,23 +106,31 @@ def cache_key(page):
 
 
 def parts_of(page, store=False):
-    """The rendered parts of *page*, from its cache when it is current.
+    """The rendered parts of *page* (HTML strings and Links), from its cache
+    when it is current.
 
     *store* (in a transaction that changes the page anyway) keeps fresh
     parts in the page's record; otherwise only in memory.
     """
     key = cache_key(page)
-    for cached in (page._rendered, getattr(page, "_v_rendered", None)):
-        if cached is not None and cached[0] == key:
-            if store and cached is not page._rendered:
-                page._rendered = cached
-            return cached[1]
-    parts = render_source(page.body, page.format)
-    if store:
-        page._rendered = (key, parts)
+    cached = getattr(page, "_v_rendered", None)
+    if cached is not None and cached[0] == key:
+        if store and (page._rendered is None or page._rendered[0] != key):
+            page._rendered = (key, _stored(cached[1]))
+        return cached[1]
+    stored = page._rendered
+    if stored is not None and stored[0] == key:
+        parts = tuple(p if isinstance(p, str) else Link(*p) for p in stored[1])
     else:
-        page._v_rendered = (key, parts)
+        parts = render_source(page.body, page.format)
+        if store:
+            page._rendered = (key, _stored(parts))
+    page._v_rendered = (key, parts)
     return parts
+
+
+def _stored(parts):
+    return tuple(p if isinstance(p, str) else tuple(p) for p in parts)
 
 
 def links_of(page):
@@ -126,9 +140,7 @@ def links_of(page):
 
 def plain_text(page):
     """The words of *page* as readers see them (for search)."""
-    text = "".join(p if isinstance(p, str) else _escape(p.label)
+    text = "".join(p if isinstance(p, str) else escape(p.label)
                    for p in parts_of(page))
     return html_to_text(text)
 
-
-__all__ = ["Link", "render_source", "parts_of", "links_of", "plain_text"]

@@ -12,9 +12,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from webtest import TestApp
 
-from conftest import ADMIN_PASSWORD, Site, build_app, csrf_from, sign_in
+from conftest import ADMIN_PASSWORD, Site, build_app, csrf_from
 from wiki_support import add_page, add_wiki, admin_browser, publish, wiki_app
 
 TESTS = Path(__file__).resolve().parents[2]

@@ -17,10 +17,14 @@ def html_of(source, format="markdown"):
 def test_markdown_tables_fenced_code_and_toc():
     html = html_of("[TOC]\n\n# Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
                    "```\nFrontPage\n```\n")
-    assert '<h2 id="intro">Intro</h2>' in html  # "#" is h2: the page has the h1
+    assert '<h2 id="h-intro">Intro</h2>' in html  # "#" is h2: the page has the h1
     assert "<table>" in html and "<td>1</td>" in html
     assert "<pre><code>FrontPage\n</code></pre>" in html  # no link in code
-    assert 'href="#intro"' in html  # the table of contents
+    assert 'href="#h-intro"' in html  # the table of contents
+
+
+def test_markdown_heading_ids_do_not_take_the_page_s_ids():
+    assert '<h2 id="h-main">Main</h2>' in html_of("# Main")
 
 
 def test_markdown_raw_html_is_sanitised():
@@ -74,8 +78,17 @@ def page(body="See FrontPage.", format="markdown"):
 def test_parts_are_cached_and_reused():
     p = page()
     first = parts_of(p, store=True)
-    assert p._rendered[1] is first
     assert parts_of(p) is first
+    assert p._rendered[1] == first
+
+
+def test_the_stored_cache_holds_no_class_of_the_add_on():
+    p = page()
+    parts_of(p, store=True)
+    assert {type(x) for x in p._rendered[1]} == {str, tuple}
+    del p._v_rendered  # as after the object was reloaded
+    assert parts_of(p)[1] == Link("front-page", "FrontPage", "FrontPage")
+    assert isinstance(parts_of(p)[1], Link)
 
 
 def test_a_changed_body_is_rendered_again():
