@@ -13,7 +13,7 @@ import signal
 import pytest
 
 from servers import (Browser, children, exercise, free_port, gunicorn_options,
-                     production_ini, script, wait_for)
+                     production_ini, script, system_binary, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -125,3 +125,46 @@ def test_uwsgi_with_two_processes_on_zeo(start, zeo, tmp_path):
     wait_for(lambda: not old & set(children(server.pid))
              and len(children(server.pid)) == 2, what="two new workers")
     still_serving(browser, path, data)
+
+
+NGINX_UWSGI = """\
+daemon off;
+user root root;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log {d}/nginx-access.log;
+    client_body_temp_path {d}/body;
+    fastcgi_temp_path {d}/fastcgi;
+    proxy_temp_path {d}/proxy;
+    scgi_temp_path {d}/scgi;
+    uwsgi_temp_path {d}/uwsgi;
+    client_max_body_size 300m;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            include /etc/nginx/uwsgi_params;
+            uwsgi_pass 127.0.0.1:{uwsgi_port};
+        }}
+    }}
+}}
+"""
+
+
+def test_uwsgi_behind_nginx_over_the_uwsgi_protocol(start, tmp_path):
+    """``uwsgi --socket`` (its own protocol) with nginx's ``uwsgi_pass``."""
+    ini = production_ini(tmp_path)
+    uwsgi_port, port = free_port(), free_port()
+    start([script("uwsgi"), "--master", "--processes", "1", "--threads", "4",
+           "--socket", f"127.0.0.1:{uwsgi_port}", "--paste", f"config:{ini}",
+           "--lazy-apps", "--need-app", "--die-on-term"], uwsgi_port)
+    web = tmp_path / "nginx"
+    web.mkdir()
+    conf = web / "nginx.conf"
+    conf.write_text(NGINX_UWSGI.format(d=web, port=port, uwsgi_port=uwsgi_port))
+    start([system_binary("nginx", "nginx"), "-p", web, "-e", web / "nginx-error.log",
+           "-c", conf], port, cwd=web)
+    exercise(Browser(port), "uwsgi-nginx")
+
