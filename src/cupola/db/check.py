@@ -159,7 +159,7 @@ def scrub(db, report, progress=None, minimize_every=1000):
                 what = f" ({what})" if what else ""
                 report.add("reference", source,
                            f"refers to {oid_repr(target)}{what}, which does not exist")
-        if progress:
+        if progress and (report.objects % step or report.objects != total):
             progress(report.objects, max(total, report.objects))
     finally:
         tm.abort()
