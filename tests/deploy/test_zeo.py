@@ -55,6 +55,12 @@ def test_cupola_zeo_prints_where_it_listens(backend, tmp_path):
             f"{backend.server.port}") in backend.server.output()
 
 
+def test_cupola_zeo_stops_cleanly_on_sigterm(backend, tmp_path):
+    backend.server.stop()
+    assert backend.server.proc.returncode == 0
+    assert (tmp_path / "Data.fs.index").exists()  # the next start need not scan
+
+
 def test_cupola_zeo_refuses_a_data_fs_in_use(backend, tmp_path):
     second = subprocess.run(
         [str(Path(sys.executable).parent / "cupola"), "zeo", "--address",
