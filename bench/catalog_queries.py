@@ -129,8 +129,11 @@ def fill(catalog, registry, templates, n, corpus, rng, tm, log):
     def put(path, obj):
         docid = catalog._next_docid
         catalog._next_docid = docid + 1
-        catalog._docids[path] = docid
         catalog._paths.index_doc(docid, path)
+        if hasattr(catalog, "_set_docid"):  # docids keyed by a hash of the path
+            catalog._set_docid(path, docid)
+        else:
+            catalog._docids[path] = docid
         allowed, inactive = templates[obj.workflow_state]
         for name, index in catalog._indexes.items():
             if name in SECURITY:

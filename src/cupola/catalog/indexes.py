@@ -133,14 +133,29 @@ class FieldIndex(Persistent):
             if coarse and low is None and high is None:
                 return union((self._blocks or coarse).values())
             return union(fwd.values(low, high))
-        parts = []
+        parts = self._days(None if low is None else first + 1,
+                           None if high is None else last - 1)
         if low is not None:   # the first day, from low on
-            parts.extend(fwd.values(low, (first + 1) * GRANULE, excludemax=True))
-        parts.extend(self._days(None if low is None else first + 1,
-                                None if high is None else last - 1))
+            parts.append(self._part_of_day(first, low, None))
         if high is not None:  # the last day, up to high
-            parts.extend(fwd.values(last * GRANULE, high))
+            parts.append(self._part_of_day(last, None, high))
         return union(parts)
+
+    def _part_of_day(self, day, low, high):
+        """Docids of *day* with a value from *low* (None: the day's start)
+        to *high* (None: its end), both included: the values walked, or,
+        when that is the larger part of the day, the day's bitmap less
+        the values walked on the other side."""
+        fwd, start, end = self._fwd, day * GRANULE, (day + 1) * GRANULE
+        if low is not None and low - start < GRANULE // 2:
+            outside = fwd.values(start, low, excludemax=True)
+            return bitmap_of(self._coarse.get(day)) - union(outside)
+        if high is not None and end - high < GRANULE // 2:
+            outside = fwd.values(high, end, excludemin=True, excludemax=True)
+            return bitmap_of(self._coarse.get(day)) - union(outside)
+        return union(fwd.values(start if low is None else low,
+                                end if high is None else high,
+                                excludemax=high is None))
 
     def _days(self, first, last):
         """Entries covering the whole days *first* to *last* (None: open):
