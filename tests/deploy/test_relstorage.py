@@ -70,3 +70,18 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path):
     assert "Cannot open the RelStorage database postgres://cupola:***@127.0.0.1:1/nowhere" \
         in done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cupola_check_runs_beside_the_apps_on_relstorage(backend, tmp_path):
+    from scaleout import App
+    app = App(backend.uri("app"), tmp_path)
+    try:
+        assert app.sign_in().add_file("/news", "kept.bin", b"kept" * 500) == 303
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "cupola"), "check", "--zodb-uri",
+             backend.uri("check")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    finally:
+        app.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No problems found." in done.stdout
+    assert "1 blob files found" in done.stdout

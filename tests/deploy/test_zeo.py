@@ -91,3 +91,17 @@ def test_the_documented_runzeo_configuration_serves_cupola(tmp_path):
             app.stop()
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_cupola_check_runs_beside_the_apps_on_zeo(backend, tmp_path):
+    app = App(backend.uri("app"), tmp_path)
+    try:
+        assert app.sign_in().add_file("/news", "kept.bin", b"kept" * 500) == 303
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "cupola"), "check", "--zodb-uri",
+             backend.uri("check")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    finally:
+        app.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No problems found." in done.stdout
+    assert "1 blob files found" in done.stdout
