@@ -186,6 +186,21 @@ def test_escape_closes_the_add_menu(admin_page):
     assert page.evaluate("document.activeElement.textContent.trim()").startswith("Add")
 
 
+def test_escape_closes_a_rows_move_menu_and_a_click_elsewhere_the_add_menu(admin_page):
+    page = admin_page()
+    page.goto("/@@contents")
+    menu = page.locator("details.move-menu").first
+    menu.locator("summary").click()
+    expect(menu.get_by_role("button", name="Up one")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu.get_by_role("button", name="Up one")).to_be_hidden()
+    toolbar = page.get_by_role("navigation", name="Editing")
+    toolbar.get_by_text("Add", exact=True).click()
+    expect(toolbar.get_by_role("link", name="Page").first).to_be_visible()
+    page.locator("h1").click()
+    expect(toolbar.get_by_role("link", name="Page").first).to_be_hidden()
+
+
 def test_html_lang_follows_the_site_language(admin_page, server):
     app, _ = server
     page = admin_page()
