@@ -152,9 +152,11 @@ def test_every_admin_screen_is_listed(server):
     assert registered - NOT_SCREENS - {name for name, _ in SCREENS} == set()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name, path", SCREENS, ids=[n for n, _ in SCREENS])
-def test_no_wcag_aa_violation(admin_page, name, path):
-    page = admin_page()
+def test_no_wcag_aa_violation(admin_page, name, path, scheme):
+    """In the light and the dark colour scheme (the CSS follows the system's)."""
+    page = admin_page({**DESKTOP, "color_scheme": scheme})
     response = page.goto(resolve(page, path))
     assert response.status == 200, f"{name}: {response.status}"
     violations = axe_violations(page)
