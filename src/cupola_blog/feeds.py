@@ -34,9 +34,10 @@ class BlogFeed(Feed):
         now = int(time.time())
         entries, newest = [], None
         for brain in _stream(post_query(blog, request, **criteria)):
-            if not live(brain, now):
+            post = brain.getObject() if live(brain, now) else None
+            if post is None:
                 continue
-            entries.append(self.post_entry(page, brain))
+            entries.append(self.post_entry(page, brain, post))
             newest = max(newest or 0, brain.effective, brain.modified or 0)
             if len(entries) == size:
                 break
@@ -52,9 +53,9 @@ class BlogFeed(Feed):
         return Response(body=body.encode("utf-8"), content_type=self.content_type,
                         charset="utf-8")
 
-    def post_entry(self, page, brain):
-        excerpt, author, _, _, _ = brain.blog_post or ("", "", None, 0, 0)
-        summary = xml_text(excerpt)
+    def post_entry(self, page, brain, post):
+        summary = xml_text(post.excerpt)
+        author = post.author
         published = brain.effective
         return Entry(
             title=xml_text(brain.title) or brain.__name__, url=page.url(brain),

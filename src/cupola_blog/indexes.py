@@ -5,13 +5,14 @@
   (its facet counts) come from it.
 * ``blog_pending`` (field): the number of a post's comments awaiting
   moderation, None when there are none.
-* ``blog_post`` (column): ``(excerpt, author, lead image uuid, approved
-  comments, pending comments)``, what the lists show without loading posts.
+
+No metadata column is added (every object of every site would carry it):
+the lists load the posts of the page they show, a batch at a time.
 """
 
 from datetime import timezone
 
-from cupola_blog.comments import approved_count, pending_count
+from cupola_blog.comments import pending_count
 from cupola_blog.content import IBlogPost
 
 
@@ -32,14 +33,6 @@ def blog_pending(obj, registry):
     return pending_count(obj) or None
 
 
-def blog_post(obj, registry):
-    if not IBlogPost.providedBy(obj):
-        return None
-    return (obj.excerpt, obj.author or "", obj.lead_image or None,
-            approved_count(obj), pending_count(obj))
-
-
 def includeme(config):
     config.add_catalog_index("blog_month", "field", blog_month)
     config.add_catalog_index("blog_pending", "field", blog_pending)
-    config.add_catalog_column("blog_post", blog_post)

@@ -23,6 +23,7 @@ from cupola.interfaces import IImage
 from cupola.security.policy import has_permission
 from cupola.security.roles import VIEW
 from cupola.views.batch import Batch, read_int
+from cupola_blog.comments import approved_count
 from cupola_blog.content import IBlog
 
 PAGE_SIZE = 10
@@ -98,15 +99,17 @@ class BlogList:
         return self.context.title
 
     def entry(self, brain, now):
-        excerpt, author, image, comments, _ = brain.blog_post or ("", "", None, 0, 0)
+        post = brain.getObject()
+        if post is None:
+            return None
         iso, text = when(brain.effective)
         page = self.page
         return {"title": brain.title or brain.__name__, "url": page.url(brain),
-                "excerpt": excerpt, "author": author, "iso": iso, "date": text,
+                "excerpt": post.excerpt, "author": post.author, "iso": iso,
+                "date": text, "comments": approved_count(post),
                 "scheduled": bool(brain.effective and brain.effective > now),
-                "comments": comments,
                 "tags": [(tag, self.tag_url(tag)) for tag in brain.subjects or ()],
-                "image": lead_image(self.request, page, image)}
+                "image": lead_image(self.request, page, post.lead_image)}
 
     def tag_url(self, tag):
         return f"{self.page.url(self.context, 'tag')}/{quote_segment(tag)}"
@@ -121,7 +124,8 @@ class BlogList:
         if start >= total:
             start = 0
         now = int(time.time())
-        items = [self.entry(b, now) for b in results[start:start + PAGE_SIZE]]
+        items = [e for e in (self.entry(b, now) for b in results[start:start + PAGE_SIZE])
+                 if e is not None]
         return Batch(items, start, PAGE_SIZE, total)
 
     def sidebar(self):

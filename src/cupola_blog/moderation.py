@@ -41,7 +41,11 @@ def posts_waiting(blog, request, **batching):
 
 def pending_total(blog, request):
     """How many comments wait in the posts of *blog* the user may see."""
-    return sum((brain.blog_post or (0,) * 5)[4] for brain in posts_waiting(blog, request))
+    results = posts_waiting(blog, request)
+    if not results:
+        return 0
+    index = find_catalog(blog).index("blog_pending")
+    return sum(index.value_of(docid) or 0 for docid in results.docids)
 
 
 class ModerationView:
