@@ -17,7 +17,8 @@ from cupola.interfaces import IItem
 INTERNAL = (  # (module prefix, what people call them)
     ("cupola.catalog", "catalog"), ("zope.index", "catalog"),
     ("cupola.content.trash", "recycle bin"), ("cupola.content.revisions", "revisions"),
-    ("cupola.content.order", "folder order"), ("BTrees.Length", "counters"),
+    ("cupola.content.order", "folder order"), ("cupola.customlayer", "custom templates"),
+    ("BTrees.Length", "counters"),
     ("BTrees.", "catalog and folder indexes"),
     ("persistent.", "lists and mappings (workflow history and the like)"),
 )

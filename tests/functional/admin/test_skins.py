@@ -226,3 +226,15 @@ class TestEveryTemplateKind:
         assert old in source
         assert save(admin, name, source.replace(old, new, 1)).status_int == 303
         assert admin.get(path).html.select_one(css) is not None
+
+
+class TestUndoLog:
+    def test_the_undo_page_names_the_change_and_what_it_touched(self, app, admin):
+        customise(admin, "document_view.pt")
+        page = admin.get("/@@undo")
+        row = next(r for r in page.html.select(".undo-row")
+                   if "Customised the template document_view.pt" in r.get_text())
+        tid = row.select_one("input[name=tid]")["value"]
+        details = admin.get(f"/@@undo?show={tid}")
+        shown = details.html.select_one(f"#t-{tid}").get_text(" ", strip=True)
+        assert "custom templates" in shown
