@@ -87,8 +87,10 @@ class LinkResolver:
         if kind == "missing" and self.may_add:
             href = add_page_url(self.page, self.wiki, link.target, link.name)
             hint = escape(f"Create the page “{link.target}”")
+            spoken = escape(f"{link.label} (no such page yet: create it)")
             return (f'<a class="wikilink wikilink-missing" rel="nofollow" '
-                    f'href="{escape(href)}" title="{hint}">{label}</a>')
+                    f'href="{escape(href)}" title="{hint}" aria-label="{spoken}">'
+                    f'{label}</a>')
         return f'<span class="wikilink-missing">{label}</span>'
 
 

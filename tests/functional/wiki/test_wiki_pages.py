@@ -112,6 +112,7 @@ def test_hostile_text_is_sanitised_and_titles_escaped(admin, wiki):
     link = page.html.select_one(".wiki-text a")
     assert link.text == 'Tom <3 "Jerry"' and "&lt;3" in str(link)
     assert link["title"] == "Create the page “Tom & Jerry”"
+    assert link["aria-label"] == 'Tom <3 "Jerry" (no such page yet: create it)'
 
 
 class TestWhoSeesWhat:
