@@ -20,6 +20,7 @@ from persistent import Persistent
 from pyroaring import BitMap
 
 EMPTY = BitMap()
+FORMAT = 2  # indexes' stored shape: 1 IF tree sets (before bitmaps); 2 Bits
 
 
 class Bits(Persistent):
@@ -64,6 +65,12 @@ class Bits(Persistent):
 
     def __repr__(self):
         return f"<Bits of {len(self.bits)}>"
+
+
+def is_current(index):
+    """False for a field, keyword or path index stored before the bitmaps:
+    it still answers (slowly) but wants a rebuild (``clear()``, reindex)."""
+    return getattr(index, "_format", 1) >= FORMAT
 
 
 def add(fwd, key, docid):

@@ -25,8 +25,8 @@ from pyroaring import BitMap
 from zope.index.text.okapiindex import OkapiIndex
 from zope.index.text.textindex import TextIndex as _ZopeTextIndex
 
-from cupola.catalog.bits import (Bits, add, as_bitmap, bitmap_of, count_in,
-                                 remove, union)
+from cupola.catalog.bits import (FORMAT, Bits, add, as_bitmap, bitmap_of,
+                                 count_in, remove, union)
 from cupola.catalog.pathindex import PathIndex, ancestors, parent_path  # noqa: F401
 
 __all__ = ["FieldIndex", "KeywordIndex", "PathIndex", "TextIndex", "Bits",
@@ -59,6 +59,7 @@ class FieldIndex(Persistent):
         self._coarse = OOBTree()  # {value // GRANULE: docid | Bits}, numbers only
         self._blocks = OOBTree()  # {value // GRANULE // BLOCK: docid | Bits}
         self._count = Length()
+        self._format = FORMAT
 
     def __len__(self):
         return self._count()
@@ -275,6 +276,7 @@ class KeywordIndex(Persistent):
         self._fwd = OOBTree()   # {keyword: docid | Bits}
         self._rev = IOBTree()   # {docid: tuple of keywords}
         self._count = Length()
+        self._format = FORMAT
 
     def __len__(self):
         return self._count()

@@ -17,7 +17,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyroaring import BitMap
 
-from cupola.catalog.bits import Bits, add, bitmap_of, remove, union
+from cupola.catalog.bits import FORMAT, Bits, add, bitmap_of, remove, union
 
 
 class PathIndex(Persistent):
@@ -31,6 +31,7 @@ class PathIndex(Persistent):
         self._children = OOBTree()
         self._rev = IOBTree()
         self._count = Length()
+        self._format = FORMAT
 
     def __len__(self):
         return self._count()

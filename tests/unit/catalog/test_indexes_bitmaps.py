@@ -9,7 +9,7 @@ from pyroaring import BitMap
 
 from cupola.catalog.facets import (DATE_BUCKETS, LOOKUP_COUNT, bucket_range,
                                    date_facet, value_facet)
-from cupola.catalog.bits import bitmap_of, union
+from cupola.catalog.bits import bitmap_of, is_current, union
 from cupola.catalog.indexes import (BLOCK, GRANULE, LOOKUP_SORT, FieldIndex,
                                     KeywordIndex, PathIndex, granule)
 
@@ -298,6 +298,15 @@ class TestCatalogsFromBeforeTheBitmaps:
         index = self.old_index()
         assert list(index.apply((None, GRANULE))) == [1, 2]
         assert index.sort(BitMap([1, 2, 3]), reverse=True) == [3, 1, 2]
+
+    @pytest.mark.parametrize("cls", [FieldIndex, KeywordIndex, PathIndex])
+    def test_it_says_it_wants_a_rebuild_until_cleared(self, cls):
+        index = cls()
+        assert is_current(index)
+        del index._format  # as stored before the attribute existed
+        assert not is_current(index)
+        index.clear()
+        assert is_current(index)
 
     def test_it_takes_new_values(self):
         index = self.old_index()
