@@ -10,6 +10,7 @@ error aborts and renders the exception view in the site's look.
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import random
@@ -212,7 +213,7 @@ class Application:
             pop_registry()
             self._drop_connection()
             log.warning("database unavailable: %s", e)
-            return self.bare_error(ServiceUnavailable())
+            return self.bare_error(ServiceUnavailable(), request)
         tm = conn.transaction_manager
         healthy = scoped = False
         try:
@@ -222,7 +223,7 @@ class Application:
             except KeyError:
                 tm.abort()
                 return self.bare_error(ServiceUnavailable(
-                    "This database holds no site yet: run `cupola init`."))
+                    "This database holds no site yet: run `cupola init`."), request)
             # the add-ons active in this site: their layers mark the request
             state = request.addons = site_state(self.registry, request.site)
             state.mark(request)
@@ -239,9 +240,9 @@ class Application:
                 if _disk_full(e):
                     log.error("disk full, nothing saved: %s", e)
                     healthy = True
-                    return self.bare_error(DiskFull())
+                    return self.bare_error(DiskFull(), request)
                 log.warning("database connection lost: %s", e)
-                return self.bare_error(ServiceUnavailable())
+                return self.bare_error(ServiceUnavailable(), request)
             except Exception as e:
                 tm.abort()
                 response = self.error_response(request, e)
@@ -278,10 +279,10 @@ class Application:
             if _disk_full(e):  # the storage refused the data: nothing was saved
                 log.error("disk full, nothing saved for %s %s: %s", request.method,
                           request.path_info, e)
-                return self.bare_error(DiskFull())
+                return self.bare_error(DiskFull(), request)
             log.error("commit outcome unknown for %s %s: %s", request.method,
                       request.path_info, e)
-            return _unhealthy(self.bare_error(CommitOutcomeUnknown()))
+            return _unhealthy(self.bare_error(CommitOutcomeUnknown(), request))
         except Exception as e:
             _abort_quietly(tm)
             return self.error_response(request, e)
@@ -413,9 +414,21 @@ class Application:
             log.exception("the error page itself failed")
             return self.bare_error(exc)
 
-    def bare_error(self, exc):
-        """A minimal page for when even the site's look cannot be rendered."""
+    def bare_error(self, exc, request=None):
+        """A minimal page for when even the site's look cannot be rendered.
+
+        JSON instead for ``@@health`` (load balancers read its reason) and
+        for clients that ask for JSON.
+        """
         http = exc if isinstance(exc, HTTPError) else HTTPError()
+        if request is not None and _wants_json(request):
+            body = {"status": "unavailable" if http.status == 503 else "error",
+                    "error": http.title, "reason": http.detail or http.explanation}
+            response = Response(body=json.dumps(body).encode(), status=http.status,
+                                content_type="application/json", charset="utf-8")
+            response.headers.update(http.headers)
+            response.headers["Cache-Control"] = "no-store, max-age=0"
+            return response
         body = (f"<!doctype html><meta charset=utf-8><title>{http.title}</title>"
                 f"<h1>{http.title}</h1><p>{http.explanation}</p>")
         response = Response(body=body.encode(), status=http.status,
@@ -432,6 +445,14 @@ def describe_transaction(request, txn):
         txn.user = user.login
     if not txn.description:
         txn.note(f"{request.method} {request.path_info}")
+
+
+def _wants_json(request):
+    path = request.environ.get("PATH_INFO", "")
+    if path.rstrip("/").endswith("@@health"):
+        return True
+    accept = request.environ.get("HTTP_ACCEPT", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def _unhealthy(response):

@@ -54,8 +54,10 @@ def test_health_follows_postgresql(tmp_path):
         down = client.get("/@@health", status=503)
         assert "Traceback" not in down.text
         # beginning the request's transaction already fails (RelStorage polls
-        # PostgreSQL then): the publisher's own 503 page answers
-        assert "Service unavailable" in down.text
+        # PostgreSQL then): the publisher answers, still in JSON with a reason
+        body = json.loads(down.text)
+        assert body["status"] == "unavailable" and body["reason"]
+        assert down.headers["Cache-Control"].startswith("no-store")
         cluster.start()
         wait_for(lambda: client.get("/@@health", expect_errors=True).status_int == 200,
                  timeout=60, what="health to recover after PostgreSQL restarted")

@@ -27,3 +27,39 @@ def test_not_stored_in_the_response_cache(app, testapp):
 
 def test_post_is_refused(testapp):
     testapp.post("/@@health", status=405)
+
+
+class _Unreachable:
+    """A database whose connections cannot be opened (the server is gone)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def open(self, *args, **kw):
+        from ZEO.Exceptions import ClientDisconnected
+        raise ClientDisconnected("connection refused")
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+def test_json_with_a_reason_when_the_database_cannot_be_opened(app, testapp):
+    app.db = _Unreachable(app.db)
+    try:
+        down = testapp.get("/@@health", status=503)
+    finally:
+        app.db = app.db.db
+    body = json.loads(down.text)
+    assert down.content_type == "application/json"
+    assert body["status"] == "unavailable" and body["reason"]
+    assert down.headers["Cache-Control"].startswith("no-store")
+
+
+def test_pages_stay_html_when_the_database_cannot_be_opened(app, testapp):
+    app.db = _Unreachable(app.db)
+    try:
+        down = testapp.get("/", status=503)
+    finally:
+        app.db = app.db.db
+    assert down.content_type == "text/html"
+    assert "Traceback" not in down.text
