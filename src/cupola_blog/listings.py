@@ -208,11 +208,12 @@ class TagPage(BlogList):
 
     def __init__(self, context, request):
         super().__init__(context, request)
-        parts = tuple(request.subpath or ())
-        if len(parts) != 1 or not parts[0].strip():
+        # WSGI servers decode %2F, so a tag with "/" arrives in several parts
+        tag = "/".join(request.subpath or ())
+        if not tag.strip():
             raise NotFound("A tag address is @@tag/NAME.")
-        self.tag = parts[0]
-        self.subpath = parts
+        self.tag = tag
+        self.subpath = (tag,)
 
     def criteria(self):
         return {"subject": self.tag}
