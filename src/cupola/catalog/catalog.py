@@ -2,7 +2,10 @@
 
 Stored state::
 
-    catalog._docids   # OIBTree {path: docid}; paths are site-relative ("/a/b")
+    catalog._docids   # LLBTree {64-bit hash of path: docid}; paths are
+                      #   site-relative ("/a/b"), checked against _paths
+    catalog._clashes  # OIBTree {path: docid} for a path whose hash another
+                      #   path has already (practically never)
     catalog._paths    # PathIndex: {docid: path}, subtrees and children
     catalog._indexes  # PersistentMapping {name: FieldIndex | KeywordIndex | TextIndex}
     catalog._meta     # IOBTree {docid: tuple of column values}
@@ -19,10 +22,12 @@ per-transaction queue in ``cupola.catalog.queue``; ``search`` is in
 ``cupola.catalog.query``.
 """
 
+import hashlib
 import logging
 from contextlib import contextmanager
 
 from BTrees.IOBTree import IOBTree
+from BTrees.LLBTree import LLBTree
 from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
@@ -43,10 +48,12 @@ class Catalog(Persistent):
     __name__ = "catalog"
     language = None
     stemming = False
+    _clashes = None  # catalogs of earlier versions: _docids by path, until sync
 
     def __init__(self, language=None, stemming=False):
         self.language, self.stemming = language, stemming
-        self._docids = OIBTree()
+        self._docids = LLBTree()
+        self._clashes = OIBTree()
         self._paths = PathIndex()
         self._indexes = PersistentMapping()
         self._kinds = PersistentMapping()   # {index name: kind}
@@ -72,6 +79,8 @@ class Catalog(Persistent):
         """
         wanted = registry.catalog_indexes
         stale = []
+        if self._clashes is None:
+            self._hash_paths()
         for name in list(self._indexes):
             if (name not in wanted or self._kinds.get(name) != wanted[name].kind
                     or not self._current(name)):
@@ -116,8 +125,49 @@ class Catalog(Persistent):
 
     # -- indexing --
 
+    def _hash_paths(self):
+        """Key docids by a hash of their path (earlier versions: the path)."""
+        by_path, self._docids, self._clashes = self._docids, LLBTree(), OIBTree()
+        for path, docid in by_path.items():
+            self._set_docid(path, docid)
+
     def docid_for(self, path):
-        return self._docids.get(path)
+        """The docid of the object at site-relative *path*, or None."""
+        if self._clashes is None:
+            return self._docids.get(path)
+        if self._clashes:
+            docid = self._clashes.get(path)
+            if docid is not None:
+                return docid
+        docid = self._docids.get(path_key(path))
+        if docid is not None and self._paths.value_of(docid) == path:
+            return docid
+        return None
+
+    def paths(self):
+        """The site-relative paths of every cataloged object."""
+        index = self._paths
+        return [index.value_of(docid) for docid in index.docids()]
+
+    def _set_docid(self, path, docid):
+        key = path_key(path)
+        other = self._docids.get(key)
+        if other is not None and other != docid and self._paths.value_of(other) not in (
+                None, path):
+            self._clashes[path] = docid
+        else:
+            self._docids[key] = docid
+
+    def _forget_docid(self, path, docid):
+        if self._clashes is None:
+            if self._docids.get(path) == docid:
+                del self._docids[path]
+        elif self._clashes and self._clashes.get(path) == docid:
+            del self._clashes[path]
+        else:
+            key = path_key(path)
+            if self._docids.get(key) == docid:
+                del self._docids[key]
 
     def path_for(self, docid):
         return self._paths.value_of(docid)
@@ -125,12 +175,12 @@ class Catalog(Persistent):
     def index_object(self, registry, obj, path, names=None):
         """(Re)index *obj* at *path*; *names* limits which indexes (metadata
         is always refreshed). Returns the docid."""
-        docid = self._docids.get(path)
+        docid = self.docid_for(path)
         if docid is None:
             docid = self._next_docid
             self._next_docid = docid + 1
-            self._docids[path] = docid
             self._paths.index_doc(docid, path)
+            self._set_docid(path, docid)
             names = None
         definitions = registry.catalog_indexes
         batch = _batches.get(id(self))
@@ -177,15 +227,15 @@ class Catalog(Persistent):
                 index.unindex_doc(docid)
         self._paths.unindex_doc(docid)
         self._meta.pop(docid, None)
-        if path is not None and self._docids.get(path) == docid:
-            del self._docids[path]
+        if path is not None:
+            self._forget_docid(path, docid)
 
     def unindex_path(self, path, subtree=True):
         """Forget the object at *path* (and, by default, everything below)."""
         if subtree:
             docids = list(self._paths.apply(path))
         else:
-            docid = self._docids.get(path)
+            docid = self.docid_for(path)
             docids = [] if docid is None else [docid]
         for docid in docids:
             self.unindex_docid(docid)
@@ -222,7 +272,7 @@ class Catalog(Persistent):
         for index in self._indexes.values():
             index.clear()
         self._paths.clear()
-        self._docids.clear()
+        self._docids, self._clashes = LLBTree(), OIBTree()
         self._meta.clear()
 
     def site(self):
@@ -238,6 +288,12 @@ class Catalog(Persistent):
                 return None
             node = node.get(name)
         return node
+
+
+def path_key(path):
+    """A stable signed 64-bit hash of *path* (the key of ``_docids``)."""
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "little", signed=True)
 
 
 def path_of(obj):

@@ -80,3 +80,37 @@ class TestOldTextIndex:
         tm.commit()
         assert isinstance(catalog.index("text"), TextIndex)
         assert found(catalog, '"new bridge"') == ["/harbour"]
+
+
+class TestDocidsByPathHash:
+    def test_paths_sharing_a_hash_keep_their_own_docids(self, registry, site, catalog, tm,
+                                                        monkeypatch):
+        monkeypatch.setattr("cupola.catalog.catalog.path_key", lambda path: 7)
+        for i in range(3):
+            add(registry, site, f"Page {i}", f"text{i}")
+        tm.commit()
+        docids = [catalog.docid_for(f"/page-{i}") for i in range(3)]
+        assert len(set(docids)) == 3 and len(catalog._clashes) == 2
+        assert [catalog.path_for(d) for d in docids] == ["/page-0", "/page-1", "/page-2"]
+        ops.delete(site["page-1"])
+        tm.commit()
+        assert catalog.docid_for("/page-1") is None and len(catalog._clashes) == 1
+        assert found(catalog, "text2") == ["/page-2"]
+
+    def test_an_unknown_path_has_no_docid(self, registry, site, catalog, tm):
+        add(registry, site, "Page")
+        tm.commit()
+        assert catalog.docid_for("/elsewhere") is None
+
+    def test_sync_rekeys_a_catalog_of_docids_by_path(self, registry, site, catalog, tm):
+        from BTrees.OIBTree import OIBTree
+        for i in range(3):
+            add(registry, site, f"Page {i}", "body")
+        tm.commit()
+        by_path = OIBTree({p: catalog.docid_for(p) for p in catalog.paths()})
+        catalog._docids, catalog._clashes = by_path, None  # as earlier versions stored it
+        assert catalog.docid_for("/page-1") == by_path["/page-1"]
+        catalog.sync(registry)
+        tm.commit()
+        assert catalog._clashes is not None and len(catalog._docids) == 3
+        assert {p: catalog.docid_for(p) for p in by_path} == dict(by_path.items())

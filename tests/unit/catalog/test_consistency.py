@@ -41,7 +41,8 @@ def assert_consistent(site, registry, requests=()):
     value, metadata, and what Anonymous (and each of *requests*) finds."""
     catalog = site.catalog
     tree = tree_of(site)
-    assert set(catalog._docids.keys()) == set(tree)
+    assert set(catalog.paths()) == set(tree)
+    assert len(catalog._docids) + len(catalog._clashes) == len(tree)
     docids = {path: catalog.docid_for(path) for path in tree}
     assert len(catalog) == len(tree)
     assert set(catalog._meta.keys()) == set(docids.values())

@@ -54,8 +54,8 @@ def docs(site):
         docid = catalog._next_docid
         catalog._next_docid = docid + 1
         doc = made[docid] = Doc(rng, docid)
-        catalog._docids[doc.path] = docid
         catalog._paths.index_doc(docid, doc.path)
+        catalog._set_docid(doc.path, docid)
         for name, value in (("type_name", doc.type), ("state", doc.state),
                             ("creator", doc.creator), ("subject", doc.subjects),
                             ("modified", doc.modified), ("effective", doc.effective),
