@@ -55,6 +55,7 @@ class LinkResolver:
         self.wiki, self.request, self.page = wiki, request, page_helper
         self._may_add = None
         self._known = {}  # {name: (url or None, kind)}
+        self._anchors = {}  # {Link: HTML}: a page repeats its links
 
     @property
     def may_add(self):
@@ -80,6 +81,12 @@ class LinkResolver:
         return None, "missing"
 
     def anchor(self, link):
+        html = self._anchors.get(link)
+        if html is None:
+            html = self._anchors[link] = self._anchor(link)
+        return html
+
+    def _anchor(self, link):
         label = escape(link.label)
         url, kind = self.resolve(link.name)
         if url is not None:
