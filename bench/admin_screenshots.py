@@ -36,9 +36,22 @@ SHOTS = [
     ("skins.png", "/@@skins", DESKTOP, False),
     ("skins-edit.png", "/@@skins-edit?name=site_footer.pt", DESKTOP, False),
     ("reference-picker.png", "/news/@@reference-picker", DESKTOP, False),
+    ("reference-dialog.png", "/news/lake-day/@@edit", DESKTOP, False),
     ("phone-contents.png", "/news/@@contents", PHONE, False),
     ("phone-edit.png", "/news/lake-day/@@edit", PHONE, False),
 ]
+
+
+def open_picker(page):
+    """The reference picker's dialog over the edit form, inside /news."""
+    page.locator("details.form-section:has(.references)").evaluate("d => { d.open = true; }")
+    page.get_by_role("link", name="Browse the site…").click()
+    dialog = page.get_by_role("dialog", name="Choose an item")
+    dialog.get_by_role("link", name="News").click()
+    dialog.locator(".picker-crumbs", has_text="News").wait_for()
+
+
+ACTIONS = {"reference-dialog.png": open_picker}  # what to do before the picture
 
 
 def seed(app):
@@ -110,6 +123,7 @@ def main(argv=None):
                 if response.status != 200:
                     raise SystemExit(f"{path} answered {response.status}")
                 page.wait_for_load_state("networkidle")
+                ACTIONS.get(name, lambda page: None)(page)
                 page.screenshot(path=str(out / name), full_page=full)
                 print(f"{out / name}  ({path})")
                 context.close()

@@ -31,7 +31,7 @@ async function load(url) {
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const picker = page.querySelector("[data-picker]");
     if (!response.ok || !picker) throw new Error(String(response.status));
-    picker.querySelector("h1")?.remove();
+    picker.querySelector(".admin-header")?.remove(); // the dialog has its own title
     picker.querySelectorAll("[data-choose]").forEach((b) => { b.hidden = false; });
     body.replaceChildren(picker);
     body.querySelector("input[type=search]")?.focus();
