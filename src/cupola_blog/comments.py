@@ -1,13 +1,13 @@
 """Comments on posts: stored in the post, moderated, shown as plain text.
 
-A post keeps its comments in ``post._comments``, an IOBTree ``{id:
+A post keeps its comments in ``post._comments``, a LOBTree ``{id:
 Comment}`` whose ids are milliseconds since the epoch (so in order of
 arrival). A comment is ``pending`` until an editor approves it
 (``approved``) or rejects it (``rejected``: kept, never shown); deleting
 removes it. Comments are not catalogued as pages: the post's catalog
-entry carries the number of its pending comments (the ``blog_pending``
-index and the ``blog_post`` column), so the moderation screen finds the
-posts that need it without walking the blog.
+entry says whether it has pending comments (the ``blog_pending``
+index), so the moderation screen finds the posts that need it without
+walking the blog.
 
 Text is kept as written and shown escaped, paragraphs at blank lines and
 ``http(s)://`` addresses as links with ``rel="nofollow ugc"``.
@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timezone
 from html import escape
 
-from BTrees.IOBTree import IOBTree
+from BTrees.LOBTree import LOBTree
 from chameleon.utils import Markup
 from persistent import Persistent
 
@@ -75,7 +75,7 @@ def add_comment(post, author, text, login=None, status=PENDING):
     author, text = check_comment(author, text)
     tree = post._comments
     if tree is None:
-        tree = post._comments = IOBTree()
+        tree = post._comments = LOBTree()
     key = int(time.time() * 1000)
     while key in tree:
         key += 1

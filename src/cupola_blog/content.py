@@ -78,7 +78,7 @@ class BlogPost(Item):
     _text = ""
     author = ""
     lead_image = None
-    _comments = None  # IOBTree {comment id: Comment}: cupola_blog.comments
+    _comments = None  # LOBTree {comment id: Comment}: cupola_blog.comments
 
     def __init__(self, title="", description="", text=""):
         super().__init__(title, description)

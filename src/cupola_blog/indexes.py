@@ -3,8 +3,8 @@
 * ``blog_month`` (field): ``"2026-11"``, the UTC month of a post's
   publication date (its effective date); the archive and the month list
   (its facet counts) come from it.
-* ``blog_pending`` (field): the number of a post's comments awaiting
-  moderation, None when there are none.
+* ``blog_pending`` (field): True for a post with comments awaiting
+  moderation, None for the others.
 
 No metadata column is added (every object of every site would carry it):
 the lists load the posts of the page they show, a batch at a time.
@@ -30,7 +30,7 @@ def blog_month(obj, registry):
 def blog_pending(obj, registry):
     if not IBlogPost.providedBy(obj):
         return None
-    return pending_count(obj) or None
+    return True if pending_count(obj) else None
 
 
 def includeme(config):

@@ -25,6 +25,7 @@ from cupola.security.roles import VIEW
 from cupola.views.batch import Batch, read_int
 from cupola_blog.comments import approved_count
 from cupola_blog.content import IBlog
+from cupola_blog.moderation import may_moderate, pending_total
 
 PAGE_SIZE = 10
 LEAD_WIDTH = 960  # the widest a lead image is drawn (its attributes say so)
@@ -154,17 +155,16 @@ class BlogList:
                 "atom_url": self.page.url(self.context, "atom")}
 
     def __call__(self):
-        from cupola_blog.moderation import pending_total, may_moderate
         values = {"batch": self.batch(), "heading": self.heading(),
                   "page_url": self.page_url, "blog": self.context,
                   "blog_url": self.page.url(self.context),
-                  "moderation_url": None, "pending": 0,
+                  "moderation_url": None, "blog_pending": 0,
                   "blog_macros": blog_macros(self.request)}
         values.update(self.sidebar())
         values.update(self.feeds())
         if may_moderate(self.context, self.request):
             values["moderation_url"] = self.page.url(self.context, "moderate-comments")
-            values["pending"] = pending_total(self.context, self.request)
+            values["blog_pending"] = pending_total(self.context, self.request)
         if has_permission("cupola_blog.AddPost", self.context, self.request) \
                 and has_permission("cupola.AddContent", self.context, self.request):
             values["add_url"] = self.page.url(self.context) + "/++add++BlogPost"

@@ -13,7 +13,8 @@ from cupola.exceptions import BadRequest, NotFound
 from cupola.security.auth import authenticated_user
 from cupola.security.policy import has_permission
 from cupola.views.batch import Batch, read_int
-from cupola_blog.comments import PENDING, comment_html, comments_of, get_comment, moderate
+from cupola_blog.comments import (PENDING, comment_html, comments_of, get_comment,
+                                  moderate, pending_count)
 from cupola_blog.content import IBlog, IBlogPost
 
 MODERATE = "cupola_blog.ModerateComments"
@@ -21,7 +22,6 @@ PAGE_SIZE = 20  # posts per page of the screen
 ACTIONS = {"approve": "Comment approved: it is shown under the post.",
            "reject": "Comment rejected: it stays hidden.",
            "delete": "Comment deleted."}
-WAITING = (1, 2 ** 31 - 1)  # a blog_pending range: at least one
 
 
 def may_moderate(obj, request):
@@ -35,17 +35,17 @@ def posts_waiting(blog, request, **batching):
     _, path = path_of(blog)
     if catalog is None or path is None:
         return []
-    return catalog.search(request, path=path, type="BlogPost", blog_pending=WAITING,
+    return catalog.search(request, path=path, type="BlogPost", blog_pending=True,
                           sort_on="created", reverse=True, **batching)
 
 
 def pending_total(blog, request):
     """How many comments wait in the posts of *blog* the user may see."""
-    results = posts_waiting(blog, request)
-    if not results:
-        return 0
-    index = find_catalog(blog).index("blog_pending")
-    return sum(index.value_of(docid) or 0 for docid in results.docids)
+    total = 0
+    for brain in posts_waiting(blog, request):
+        post = brain.getObject()
+        total += pending_count(post) if post is not None else 0
+    return total
 
 
 class ModerationView:

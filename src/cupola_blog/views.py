@@ -29,7 +29,7 @@ from cupola_blog.comments import (APPROVED, MAX_NAME, MAX_TEXT, PENDING,
                                   comments_of, pending_count)
 from cupola_blog.content import ANYONE, CLOSED, MEMBERS, IBlogPost
 from cupola_blog.listings import blog_macros, find_blog, lead_image, quote_segment
-from cupola_blog.moderation import MODERATE, may_moderate
+from cupola_blog.moderation import MODERATE, may_moderate, pending_total
 from cupola_blog.ratelimit import client_address, limiter_for
 
 HONEYPOT = "website"
@@ -78,6 +78,8 @@ class PostView:
                           "id": c.id}
                          for c in comments_of(post, APPROVED)],
             "pending": pending_count(post) if moderator else 0,
+            "blog_pending": pending_total(blog, request)
+            if moderator and blog is not None else 0,
             "moderation_url": page.url(blog, "moderate-comments")
             if moderator and blog is not None else None,
             "edit_url": page.url(post, "edit")
