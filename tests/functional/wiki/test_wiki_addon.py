@@ -151,3 +151,18 @@ def test_a_site_still_serves_after_the_package_is_gone(tmp_path):
     assert "Team wiki" in seen["/@@contents"][1]
     assert "package missing" in seen["/@@addons"][1].lower()
     assert seen["/team-wiki/@@recent-changes"][0] == 404
+
+
+def test_works_beside_the_other_installed_add_ons():
+    installed = sorted(ep.name for ep in entry_points(group="cupola.addons"))
+    app = build_app(activate_addons=" ".join(installed))
+    try:
+        browser = admin_browser(app)
+        wiki = add_wiki(browser)
+        add_page(browser, wiki, "Notes", "See FrontPage.", status=303)
+        assert browser.get(f"{wiki}/notes").html.select_one(".wiki-text a.wikilink")
+        assert browser.get("/").status_int == 200
+        with Site(app) as site:
+            assert set(installed) <= set(site.installed_versions)
+    finally:
+        app.db.close()
