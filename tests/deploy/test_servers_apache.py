@@ -74,6 +74,14 @@ def debian_python_matches():
     return done.stdout.strip() == "%d.%d" % sys.version_info[:2]
 
 
+def command_line(pid):
+    """The command line of *pid*, or b"" once it has exited."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 @pytest.fixture
 def apache_root():
     """A folder www-data can read (pytest's tmp_path is private to root)."""
@@ -126,7 +134,7 @@ def test_mod_wsgi_daemon_mode_on_zeo(apache_root):
             raise
 
         daemons = lambda: [pid for pid in children(server.pid)  # noqa: E731
-                           if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"(wsgi:cupola)")]
+                           if command_line(pid).startswith(b"(wsgi:cupola)")]
         before = wait_for(lambda: len(daemons()) == 2 and daemons(), what="two daemons")
         os.kill(before[0], signal.SIGKILL)
         wait_for(lambda: before[0] not in daemons() and len(daemons()) == 2,
