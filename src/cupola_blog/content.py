@@ -117,5 +117,7 @@ def shorten(text, length):
     text = " ".join((text or "").split())
     if len(text) <= length:
         return text
-    cut = text[:length].rsplit(" ", 1)[0] or text[:length]
+    cut = text[:length]
+    if text[length] != " ":  # in the middle of a word: drop it
+        cut = cut.rsplit(" ", 1)[0] or cut
     return cut.rstrip(" ,.;:") + "…"
