@@ -61,7 +61,9 @@ def test_gunicorn_with_two_workers_on_zeo(start, zeo, tmp_path):
                     "--graceful-timeout", "5", *gunicorn_options()], port)
     browser = Browser(port)
     path, data = exercise(browser, "gunicorn")
-    kill_a_worker(server.pid)
+    victim = kill_a_worker(server.pid)
+    wait_for(lambda: f"Worker (pid:{victim}) was sent SIGKILL" in server.output(),
+             what="gunicorn to log the killed worker")
     still_serving(browser, path, data)
     old = set(children(server.pid))
     os.kill(server.pid, signal.SIGHUP)  # graceful reload of every worker
@@ -98,7 +100,9 @@ def test_granian_with_two_workers_on_zeo(start, zeo, tmp_path):
                    env=clean_env(CUPOLA_CONFIG=str(ini)))
     browser = Browser(port)
     path, data = exercise(browser, "granian")
-    kill_a_worker(server.pid)
+    victim = kill_a_worker(server.pid)
+    wait_for(lambda: "Unexpected exit from worker" in server.output(),
+             what="granian to log the killed worker")
     still_serving(browser, path, data)
     wait_for(lambda: server.output().count("Started worker") >= 3,
              what="the new worker's start")
@@ -116,7 +120,9 @@ def test_uwsgi_with_two_processes_on_zeo(start, zeo, tmp_path):
     browser = Browser(port)
     path, data = exercise(browser, "uwsgi")
     ready = "WSGI app 0 (mountpoint='') ready"
-    kill_a_worker(server.pid)
+    victim = kill_a_worker(server.pid)
+    wait_for(lambda: f"(pid: {victim}) died, killed by signal 9" in server.output(),
+             what="uWSGI to log the killed worker")
     still_serving(browser, path, data)
     # the new worker loads the application before a reload may stop it
     wait_for(lambda: server.output().count(ready) >= 3, what="the new worker's app")
