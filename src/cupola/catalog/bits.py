@@ -7,7 +7,11 @@ index keeps one small persistent object per value shared by two or more
 documents, and an edit rewrites only the bitmaps of the values it touched.
 Two transactions that change one bitmap concurrently are merged
 (``_p_resolveConflict``): each one's additions and removals are applied to
-what the other committed.
+what the other committed. A bitmap that its entry gave up (shrunk back to
+an int, or emptied and deleted) is *retired*: its state becomes empty
+bytes, and a concurrent change to it is a ``ConflictError`` (the other
+transaction is replayed and sees the new entry) rather than a merge into
+an object nothing points at any more.
 
 A forward entry of an index is either a plain int (the one document with
 that value, pickled inline in the BTree bucket) or a ``Bits`` of two or
@@ -18,23 +22,37 @@ until ``cupola reindex`` rebuilds it.
 
 from persistent import Persistent
 from pyroaring import BitMap
+from ZODB.POSException import ConflictError
 
 EMPTY = BitMap()
+RETIRED = b""  # the state of a Bits its entry gave up
 FORMAT = 2  # indexes' stored shape: 1 IF tree sets (before bitmaps); 2 Bits
 
 
 class Bits(Persistent):
     """A persistent set of docids (ints in [0, 2**32))."""
 
+    retired = False  # see retire()
+
     def __init__(self, docids=()):
         self.bits = BitMap(docids)
 
     def __getstate__(self):
+        if self.retired:
+            return RETIRED
         self.bits.run_optimize()  # runs of sequential docids: a few bytes
         return self.bits.serialize()
 
     def __setstate__(self, state):
-        self.bits = BitMap.deserialize(state)
+        if state == RETIRED:
+            self.bits, self.retired = BitMap(), True
+        else:
+            self.bits = BitMap.deserialize(state)
+
+    def retire(self):
+        """Its entry no longer points here: see the module docstring."""
+        self.bits, self.retired = BitMap(), True
+        self._p_changed = True
 
     def add(self, docid):
         self.bits.add(docid)
@@ -60,6 +78,8 @@ class Bits(Persistent):
         return self.bits.min()
 
     def _p_resolveConflict(self, old, committed, new):
+        if RETIRED in (old, committed, new):
+            raise ConflictError("a catalog bitmap was given up meanwhile")
         old, committed, new = (BitMap.deserialize(s) for s in (old, committed, new))
         return ((committed | (new - old)) - (old - new)).serialize()
 
@@ -98,8 +118,15 @@ def remove(fwd, key, docid):
         found.discard(docid)
     if len(found) == 1:
         fwd[key] = found.minKey()
+        _retire(found)
     elif not found:
         del fwd[key]
+        _retire(found)
+
+
+def _retire(found):
+    if isinstance(found, Bits):
+        found.retire()
 
 
 def bitmap_of(found):

@@ -66,6 +66,8 @@ class PathIndex(Persistent):
                 children.discard(docid)
                 if not children:
                     del self._children[parent]
+                    if isinstance(children, Bits):
+                        children.retire()
         del self._rev[docid]
         self._count.change(-1)
 
