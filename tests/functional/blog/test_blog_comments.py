@@ -231,6 +231,18 @@ class TestText:
         visitor.post(f"{post}/@@comment", {"author": "Ann", "text": "Hi."}, status=403)
         assert stored(app, post) == []
 
+    def test_each_visitor_gets_a_form_of_their_own(self, app, post):
+        # the post page is never served from the anonymous response cache:
+        # its token is bound to each browser's cookie
+        one, two = TestApp(app), TestApp(app)
+        one.get(post)
+        page_one = one.get(post)   # the second look could come from a cache
+        page_two = two.get(post)
+        assert csrf_from(page_one) != csrf_from(page_two)
+        for browser, name in ((two, "Two"), (one, "One")):
+            comment(browser, post, name, "Hello.")
+        assert [a for a, *_ in stored(app, post)] == ["Two", "One"]
+
     def test_the_form_needs_post(self, app, post):
         TestApp(app).get(f"{post}/@@comment", status=405)
 
