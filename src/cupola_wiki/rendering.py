@@ -15,6 +15,7 @@ rendered on view and kept in a volatile attribute until the next change.
 
 import hashlib
 import io
+import re
 from html import escape
 
 import markdown
@@ -26,7 +27,7 @@ from cupola.content.html import html_to_text, sanitize_html
 from cupola_wiki.content import MARKDOWN, RST
 from cupola_wiki.links import Link, link_parts, targets
 
-RENDERER = 2  # bump when the HTML made of the same source changes
+RENDERER = 3  # bump when the HTML made of the same source changes
 MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "toc", "sane_lists", "def_list",
                        "abbr", "footnotes")
 
@@ -55,7 +56,11 @@ RST_SETTINGS = {
     "syntax_highlight": "none",
     "math_output": "HTML",
     "smart_quotes": False,
+    "id_prefix": "h-",  # as Markdown's headings: no clash with the page's ids
 }
+# the sanitiser drops <section>, and with it the ids that `.. contents::`
+# and `Title`_ references point at: sections become <div>s, ids kept
+_SECTION = re.compile(r"<(/?)section\b")
 
 
 def markdown_html(source):
@@ -74,7 +79,7 @@ def rst_html(source):
                               settings_overrides=settings)
     except SystemMessage as e:
         return f'<p class="wiki-error">{escape(_message(e))}</p>'
-    return parts["body"]
+    return _SECTION.sub(r"<\1div", parts["body"])
 
 
 def _message(error):

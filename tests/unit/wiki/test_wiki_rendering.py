@@ -40,6 +40,12 @@ def test_rst_is_rendered():
     assert "<LINK front-page>" in html and "<li>" in html
 
 
+def test_rst_contents_and_references_keep_their_targets():
+    html = html_of(".. contents::\n\nFirst part\n==========\n\nSee `First part`_.\n", "rst")
+    assert 'id="h-first-part"' in html
+    assert 'href="#h-first-part"' in html
+
+
 @pytest.mark.parametrize("directive", [
     ".. raw:: html\n\n   <script>alert(1)</script>\n",
     ".. include:: /etc/passwd\n",
