@@ -93,6 +93,7 @@ def test_wiki_flow(chromium_browser, server, tmp_path):
         rows = page.locator(".wiki-changes > li")
         expect(rows.first).to_contain_text("Team rules")
         expect(rows.nth(1)).to_contain_text("Say where to start")
+        page.screenshot(path=str(tmp_path / "wiki-recent-changes.png"), full_page=True)
 
         # the FrontPage's history: compare, then go back to the first text
         rows.nth(1).get_by_role("link", name="changes").click()
