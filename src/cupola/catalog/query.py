@@ -184,6 +184,21 @@ class Results:
     def batch(self, start, size):
         return self[start:start + size]
 
+    def narrowed(self, **criteria):
+        """A new Results of these documents that also match *criteria*
+        (as ``search`` takes them), with the same text, order and moment;
+        the security filter is not applied again."""
+        docids = self.docids.copy()
+        for name, value in criteria.items():
+            if value is None:
+                continue
+            name = ALIASES.get(name, name)
+            if not self.catalog.has_index(name) or name in NOT_CRITERIA:
+                raise QueryError(f"The catalog has no index {name!r} to search.")
+            docids &= _apply(self.catalog.index(name), name, value)
+        return Results(self.catalog, docids, self.sort_on, self.reverse, self.now,
+                       self.text)
+
     def facets(self, *names, limit=20):
         """{facet: [(value, count)]} over the whole result, most first.
 

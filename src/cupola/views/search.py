@@ -11,7 +11,7 @@ from webob import Response
 from zope.index.text.parsetree import ParseError
 
 from cupola.catalog import find_catalog, path_of
-from cupola.catalog.query import DATE_BUCKETS, DAY
+from cupola.catalog.facets import DATE_BUCKETS, bucket_range
 from cupola.rendering import render_template
 from cupola.views.batch import Batch, read_int
 
@@ -70,9 +70,7 @@ class SearchView:
         base = catalog.search(request, path=path, text=query or None, **criteria)
         results = base
         if values["when"]:
-            start, end = _bucket_range(values["when"], base.now)
-            results = catalog.search(request, path=path, text=query or None,
-                                     modified=(start, end), **criteria)
+            results = base.narrowed(modified=bucket_range(values["when"], base.now))
         results.sort_on, results.reverse = sort_on, reverse
         size = PAGE_SIZE
         total = len(results)
@@ -133,13 +131,6 @@ class SearchView:
 def _date_label(seconds):
     from datetime import datetime, timezone
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%-d %B %Y")
-
-
-def _bucket_range(key, now):
-    for name, _, young, old in DATE_BUCKETS:
-        if name == key:
-            return (None if old is None else now - old + 1), now - young
-    return None, None
 
 
 def _snippet(brain, query, catalog):

@@ -283,6 +283,28 @@ class TestResults:
         assert [b.title for b in by_title[::-1]] == TITLES[::-1]
 
 
+@pytest.mark.usefixtures("content")
+class TestNarrowed:
+    def test_a_date_range_as_search_gives_it(self, catalog):
+        when = (utc(2024, 1, 1), utc(2024, 2, 1))
+        assert sorted(paths(search(catalog).narrowed(modified=when))) == sorted(
+            paths(search(catalog, modified=when)))
+
+    def test_it_keeps_the_text_order(self, catalog):
+        found = search(catalog, text="zebra").narrowed(subject="y")
+        assert paths(found) == ["/news/alpha", "/news/beta"]
+        assert found[0].score > found[1].score
+
+    def test_the_original_is_unchanged(self, catalog):
+        base = search(catalog)
+        base.narrowed(type="Folder")
+        assert len(base) == len(CONTENT)
+
+    def test_an_unknown_index(self, catalog):
+        with pytest.raises(QueryError):
+            search(catalog).narrowed(colour="red")
+
+
 class TestBrains:
     @pytest.fixture
     def brain(self, content, catalog):
