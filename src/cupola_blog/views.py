@@ -18,6 +18,9 @@ must never be served to another from the anonymous response cache.
    moderate), and the visitor is told it awaits moderation.
 """
 
+import time
+from urllib.parse import urlsplit
+
 from cupola.admin.messages import redirect
 from cupola.exceptions import Forbidden, HTTPError
 from cupola.rendering import render_template
@@ -68,7 +71,7 @@ class PostView:
             "blog": blog, "blog_url": blog_url,
             "date_iso": when.isoformat() if when else "",
             "date": when.strftime("%-d %B %Y") if when else "",
-            "scheduled": bool(when and when.timestamp() > _now()),
+            "scheduled": bool(when and when.timestamp() > time.time()),
             "tags": [(t, f"{tag_base}/{quote_segment(t)}" if tag_base else None)
                      for t in post.subjects or ()],
             "image": lead_image(request, page, post.lead_image),
@@ -88,7 +91,7 @@ class PostView:
             "members_only": policy == MEMBERS and user is None,
             "comment_url": page.url(post, "comment"),
             "login_url": page.url(request.site, "login",
-                                  came_from=page.url(post) + "#comments"),
+                                  came_from=urlsplit(page.url(post)).path),
             "errors": errors or {},
             "form": submitted or {"author": getattr(user, "fullname", "") if user else "",
                                   "text": ""},
@@ -97,11 +100,6 @@ class PostView:
             "blog_macros": blog_macros(request),
         }
         return values
-
-
-def _now():
-    import time
-    return time.time()
 
 
 class CommentForm:

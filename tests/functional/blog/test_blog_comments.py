@@ -255,6 +255,8 @@ class TestWhoMayComment:
         page = visitor.get(post)
         assert page.html.select_one("#comment-form") is None
         assert "to comment" in page.html.select_one("#comments .notice").text
+        login = page.html.select_one("#comments .notice a")["href"]
+        assert login == "http://localhost/@@login?came_from=%2Fmembers%2Ffor-members"
         token = csrf_from(visitor.get("/@@login"))
         visitor.post(f"{post}/@@comment", {"_csrf": token, "author": "A",
                                            "text": "Hi."}, status=403)
