@@ -55,6 +55,7 @@ SCREENS = [
     ("database", "/@@database"),
     ("skins", "/@@skins"),
     ("skins-edit", "/@@skins-edit?name=document_view.pt"),
+    ("skins-edit", "/@@skins-edit?name=site_footer.pt"),  # customised: with its changes
     ("addons", "/@@addons"),
 ]
 NOT_SCREENS = {"get"}  # registered GET names that are no page of their own
@@ -76,6 +77,11 @@ def server():
                  fullname="Erin Example")
         add_group(site, "reviewers", "Reviewers", roles=("Reviewer",))
         publish(site["news"])
+        from cupola.customlayer import save_template
+        footer = app.registry.skins.find("site_footer.pt")
+        with open(footer, encoding="utf-8") as f:
+            save_template(site, "site_footer.pt", f.read().replace(
+                "</footer>", "<p>Customised footer</p></footer>"), login="admin")
     with Site(app) as site:
         ops.delete(site["news"][gone.__name__], actor="admin")
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -153,7 +159,7 @@ def test_every_admin_screen_is_listed(server):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name, path", SCREENS, ids=[n for n, _ in SCREENS])
+@pytest.mark.parametrize("name, path", SCREENS, ids=[p for _, p in SCREENS])
 def test_no_wcag_aa_violation(admin_page, name, path, scheme):
     """In the light and the dark colour scheme (the CSS follows the system's)."""
     page = admin_page({**DESKTOP, "color_scheme": scheme})

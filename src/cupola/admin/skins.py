@@ -11,6 +11,8 @@ layer), so a broken override can always be reverted through the web. Every
 change is noted on the transaction (so ``@@undo`` lists it) and audited.
 """
 
+import difflib
+
 from cupola.admin.forms import AdminView, doom
 from cupola.admin.settings import local_when
 from cupola.customlayer import (TemplateRefused, query_custom_layer,
@@ -121,9 +123,12 @@ class EditTemplateView(SkinsView):
 
     def show(self, name, source, stored, error=None):
         file_source, layer = self.file_source(name)
+        changes = source_diff(file_source, stored.source) \
+            if stored is not None and file_source is not None else []
         return self.render({
             "name": name, "source": source, "stored": stored, "error": error,
-            "layer": layer, "has_file": file_source is not None,
+            "layer": layer, "has_file": file_source is not None, "changes": changes,
+            "changed_lines": sum(kind in ("ins", "del") for kind, _ in changes),
             "when": (local_when(self.site, stored.modified.timestamp())
                      if stored is not None else None),
             "lines": source.count("\n") + 1,
@@ -167,6 +172,17 @@ class RevertTemplateView(SkinsView):
         return self.redirect(self.url("skins"),
                              f"Reverted {name}: the site uses the file template again. "
                              "Undo can bring the custom version back.")
+
+
+def source_diff(before, after, context=2):
+    """[(kind, line)] of a unified diff, kind "ins", "del", "hunk" or "eq"."""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                 lineterm="", n=context)
+    out = []
+    for line in list(lines)[2:]:  # past the ---/+++ file header
+        kind = {"+": "ins", "-": "del", "@": "hunk"}.get(line[:1], "eq")
+        out.append((kind, line[1:] if kind != "hunk" else line))
+    return out
 
 
 def includeme(config):

@@ -238,3 +238,22 @@ class TestUndoLog:
         details = admin.get(f"/@@undo?show={tid}")
         shown = details.html.select_one(f"#t-{tid}").get_text(" ", strip=True)
         assert "custom templates" in shown
+
+
+class TestChangesFromTheFile:
+    def test_the_editor_shows_what_differs_from_the_file(self, app, admin):
+        save(admin, "document_view.pt", with_mark(app))
+        page = admin.get("/@@skins-edit?name=document_view.pt")
+        panel = page.html.select_one(".template-changes")
+        assert "(2 lines)" in panel.summary.get_text(" ", strip=True)  # one out, one in
+        added = [s.get_text() for s in panel.select(".diff-ins")]
+        removed = [s.get_text() for s in panel.select(".diff-del")]
+        assert len(added) == len(removed) == 1
+        assert "custom-mark" in added[0] and "custom-mark" not in removed[0]
+        assert removed[0] in file_source(app, "document_view.pt").split("\n")
+
+    def test_a_fresh_copy_has_no_changes(self, app, admin):
+        page = customise(admin, "document_view.pt").follow()
+        panel = page.html.select_one(".template-changes")
+        assert "(0 lines)" in panel.summary.get_text(" ", strip=True)
+        assert "the same as the file" in panel.get_text()
