@@ -1,12 +1,12 @@
-"""The catalog's index types: field, keyword, path, and full text (BM25).
+"""The catalog's filter indexes: field and keyword (path: ``pathindex``).
 
 Field and keyword indexes keep, per value, either one docid (a plain int,
 pickled inline in the BTree bucket) or a ``Bits`` (a persistent roaring
 bitmap, see ``cupola.catalog.bits``) once a second document shares the
 value. A field index of numbers (the dates, as epoch seconds) also keeps a
-bitmap per UTC day (``GRANULE``) of its values, so that a range is a union
-of a few hundred day bitmaps plus the exact values of the two edge days,
-and a sort walks days instead of values.
+bitmap per UTC day (``GRANULE``) and per block of 32 days, so that a range
+is a union of a few dozen block and day bitmaps plus the two edge days,
+and a sort walks blocks and days instead of values.
 
 Every index answers ``apply(query) -> pyroaring.BitMap`` (a new bitmap,
 the caller's to change), ``index_doc(docid, value)``, ``unindex_doc(docid)``
