@@ -85,7 +85,8 @@ def seed(app):
             actor="admin", comment="New time")
         ops.delete(site["news"]["draft-to-delete"], actor="admin")
         footer = (ROOT / "skins" / "public" / "site_footer.pt").read_text()
-        save_template(site, "site_footer.pt", footer, origin="public", login="admin")
+        save_template(site, "site_footer.pt", footer.replace("Powered by", "Made with"),
+                      origin="public", login="admin")
 
 
 def main(argv=None):
