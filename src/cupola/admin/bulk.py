@@ -244,7 +244,7 @@ def upload_name(folder, filename):
 
 def upload(view):
     """Make a File (an Image for image/*) of every uploaded file."""
-    request, folder, registry = view.request, view.context, view.request.registry
+    request, folder = view.request, view.context
     parts = [p for p in request.files.getall("files") if p.filename]
     if not parts:
         return view.back("Choose one or more files to upload first.", "error")

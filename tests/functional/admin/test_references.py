@@ -7,7 +7,7 @@ from conftest import Site, publish
 from cupola.content.item import Item
 from cupola.interfaces import IBasicSchema
 
-from . import add_person, browser, messages_of, post_form
+from . import add_person, browser
 
 
 def make(app, *paths):
