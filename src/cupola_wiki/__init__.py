@@ -18,11 +18,10 @@ The guide for users and operators is docs/wiki.md.
 
 from pathlib import Path
 
-from cupola_wiki.content import (IWikiPageSchema, IWikiSchema, Wiki,
+from cupola_wiki.content import (ADD_PAGE, IWikiPageSchema, IWikiSchema, Wiki,
                                  WikiPage)
 
 HERE = Path(__file__).parent
-ADD_PAGE = "cupola_wiki.AddPage"
 WRITERS = ("Contributor", "Editor", "Site Administrator", "Manager", "Owner")
 
 

@@ -18,6 +18,7 @@ FORMATS = SimpleVocabulary([
     SimpleTerm(RST, RST, "reStructuredText"),
 ])
 MAX_BODY = 500_000  # characters of source a page may hold
+ADD_PAGE = "cupola_wiki.AddPage"  # adds wikis and their pages
 
 
 class IWiki(IFolder):

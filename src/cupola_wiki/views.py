@@ -16,11 +16,10 @@ from webob import Response
 from cupola.rendering import custom_layer_site
 from cupola.security.policy import has_permission
 from cupola.security.roles import ADD, MODIFY, VIEW, VIEW_HISTORY
-from cupola_wiki.content import IWiki, IWikiPage
+from cupola_wiki.content import ADD_PAGE, IWiki, IWikiPage
 from cupola_wiki.events import front_page_name
 from cupola_wiki.rendering import parts_of
 
-ADD_PAGE = "cupola_wiki.AddPage"
 # WikiWords that name the wiki's own views, as in MoinMoin
 SPECIAL = {"recent-changes": "recent-changes", "title-index": "title-index"}
 
