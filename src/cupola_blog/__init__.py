@@ -12,6 +12,7 @@ The map:
   ratelimit.py   comments per client address in a sliding window
   moderation.py  the blog's moderation screen
   feeds.py       RSS 2.0 and Atom of a blog and of a tag
+  scales.py      smaller copies of lead images
   skins/blog/    the templates and the stylesheet
 
 The guide for users and operators is docs/blog.md.
@@ -61,3 +62,4 @@ def includeme(config):
     config.include("cupola_blog.views")
     config.include("cupola_blog.moderation")
     config.include("cupola_blog.feeds")
+    config.include("cupola_blog.scales")

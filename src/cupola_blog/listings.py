@@ -26,9 +26,9 @@ from cupola.views.batch import Batch, read_int
 from cupola_blog.comments import approved_count
 from cupola_blog.content import IBlog
 from cupola_blog.moderation import may_moderate, pending_total
+from cupola_blog.scales import SIZES, scaled_size
 
 PAGE_SIZE = 10
-LEAD_WIDTH = 960  # the widest a lead image is drawn (its attributes say so)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -60,19 +60,18 @@ def month_title(key):
     return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
 
 
-def lead_image(request, page, uid, width=LEAD_WIDTH):
-    """{url, width, height, alt} of the Image *uid* if the reader may see it."""
+def lead_image(request, page, uid, size="lead"):
+    """{url, width, height, alt} of the Image *uid*, at the scale *size*
+    (``cupola_blog.scales``), if the reader may see it; else None."""
     if not uid:
         return None
     image = find_by_uuid(request.site, uid)
     if image is None or not IImage.providedBy(image) \
             or not has_permission(VIEW, image, request):
         return None
-    w, h = image.width or 0, image.height or 0
-    if w > width and h:
-        w, h = width, round(h * width / w)
-    return {"url": page.url(image, "inline"), "width": w or None,
-            "height": h or None, "alt": image.description or image.title or ""}
+    width, height = scaled_size(image.width, image.height, SIZES[size])
+    return {"url": f"{page.url(image, 'blog-scale')}/{size}", "width": width,
+            "height": height, "alt": image.description or image.title or ""}
 
 
 def when(epoch):
@@ -110,7 +109,7 @@ class BlogList:
                 "date": text, "comments": approved_count(post),
                 "scheduled": bool(brain.effective and brain.effective > now),
                 "tags": [(tag, self.tag_url(tag)) for tag in brain.subjects or ()],
-                "image": lead_image(self.request, page, post.lead_image)}
+                "image": lead_image(self.request, page, post.lead_image, "teaser")}
 
     def tag_url(self, tag):
         return f"{self.page.url(self.context, 'tag')}/{quote_segment(tag)}"

@@ -97,8 +97,9 @@ def test_blog_flow(chromium_browser, server, tmp_path):
         expect(post.locator("h1")).to_have_text("The new bridge opens")
         expect(post.locator(".author")).to_have_text("Site administrator")
         expect(post.locator(".blog-lead-image img")).to_have_attribute(
-            "src", re.compile(r"/harbour-blog/harbour-at-dawn/@@inline$"))
-        assert post.locator(".blog-lead-image img").evaluate("img => img.naturalWidth") == 1600
+            "src", re.compile(r"/harbour-blog/harbour-at-dawn/@@blog-scale/lead$"))
+        # the scaled copy, not the 1600 pixels uploaded
+        assert post.locator(".blog-lead-image img").evaluate("img => img.naturalWidth") == 1280
         expect(post.locator(".tag-list a")).to_have_text(["bridges", "city"])
         assert not errors, errors
     finally:
@@ -157,6 +158,8 @@ def test_blog_flow(chromium_browser, server, tmp_path):
         reader.goto("/harbour-blog")
         expect(reader.locator(".blog-teaser h2")).to_have_text(["The new bridge opens"])
         expect(reader.locator(".blog-months li")).to_have_count(1)
+        teaser = reader.locator(".blog-teaser-image img")
+        assert teaser.evaluate("img => img.complete && img.naturalWidth") == 640
         assert reader.evaluate("document.documentElement.scrollWidth") <= 390
         reader.goto("/harbour-blog/@@tag/bridges")
         expect(reader.locator("h1")).to_have_text("Posts tagged “bridges”")

@@ -208,21 +208,60 @@ def png(width, height):
 
 
 class TestLeadImage:
-    def test_a_lead_image_is_shown_on_the_post_and_the_front_page(self, app, admin):
+    @pytest.fixture
+    def blog(self, admin):
         blog = add_blog(admin)
-        form = admin.get(f"{blog}/++add++Image")
-        admin.post(f"{blog}/++add++Image", {"_csrf": csrf_from(form), "_action": "save",
-                                            "title": "Harbour view",
-                                            "description": "Boats at dawn"},
-                   upload_files=[("file", "harbour.png", png(1920, 1080), "image/png")],
-                   status=303)
+        add_image(admin, blog, "Harbour view", png(1920, 1080), "Boats at dawn")
+        return blog
+
+    def test_a_lead_image_is_shown_scaled_on_the_post_and_the_front_page(
+            self, app, admin, blog):
         post = add_post(admin, blog, "With picture", **{"lead_image.add": f"{blog}/harbour-view"})
         assert len(post_of(app, post)["lead_image"]) == 32
         visitor = TestApp(app)
         img = visitor.get(post).html.select_one(".blog-lead-image img")
-        assert img["src"] == f"http://localhost{blog}/harbour-view/@@inline"
-        assert (img["width"], img["height"], img["alt"]) == ("960", "540", "Boats at dawn")
+        assert img["src"] == f"http://localhost{blog}/harbour-view/@@blog-scale/lead"
+        assert (img["width"], img["height"], img["alt"]) == ("1280", "720", "Boats at dawn")
         teaser = visitor.get(blog).html.select_one(".blog-teaser-image img")
-        assert teaser["src"] == img["src"]
-        assert visitor.get(img["src"].replace("http://localhost", "")).content_type == "image/png"
+        assert teaser["src"] == f"http://localhost{blog}/harbour-view/@@blog-scale/teaser"
+        assert (teaser["width"], teaser["height"]) == ("640", "360")
         assert titles(visitor.get(blog)) == ["With picture"]  # the image is no post
+
+    @pytest.mark.parametrize("name, size", [("lead", (1280, 720)), ("teaser", (640, 360))])
+    def test_the_scales_are_real_smaller_images(self, app, blog, name, size):
+        visitor = TestApp(app)
+        response = visitor.get(f"{blog}/harbour-view/@@blog-scale/{name}")
+        assert response.content_type == "image/png"
+        assert PILImage.open(BytesIO(response.body)).size == size
+        again = visitor.get(f"{blog}/harbour-view/@@blog-scale/{name}",
+                            headers={"If-None-Match": response.headers["ETag"]}, status=304)
+        assert again.body == b""
+
+    def test_a_new_upload_gets_a_new_scale(self, app, admin, blog):
+        first = TestApp(app).get(f"{blog}/harbour-view/@@blog-scale/teaser")
+        with Site(app) as site:
+            site["team-blog"]["harbour-view"].set_data(png(1000, 1000), "square.png")
+        second = TestApp(app).get(f"{blog}/harbour-view/@@blog-scale/teaser")
+        assert second.headers["ETag"] != first.headers["ETag"]
+        assert PILImage.open(BytesIO(second.body)).size == (640, 640)
+
+    def test_a_small_image_is_served_as_it_is(self, app, admin, blog):
+        add_image(admin, blog, "Icon", png(100, 50))
+        response = TestApp(app).get(f"{blog}/icon/@@blog-scale/lead")
+        assert PILImage.open(BytesIO(response.body)).size == (100, 50)
+
+    @pytest.mark.parametrize("name", ["huge", "10000", "lead/extra"])
+    def test_only_the_known_scales_exist(self, app, blog, name):
+        TestApp(app).get(f"{blog}/harbour-view/@@blog-scale/{name}", status=404)
+        TestApp(app).get(f"{blog}/harbour-view/@@blog-scale", status=404)
+
+    def test_a_reference_to_something_else_shows_no_image(self, app, admin, blog):
+        post = add_post(admin, blog, "Odd lead", **{"lead_image.add": "/welcome"})
+        assert TestApp(app).get(post).html.select_one(".blog-lead-image") is None
+
+
+def add_image(browser, blog, title, data, description=""):
+    form = browser.get(f"{blog}/++add++Image")
+    browser.post(f"{blog}/++add++Image", {"_csrf": csrf_from(form), "_action": "save",
+                                         "title": title, "description": description},
+                 upload_files=[("file", "image.png", data, "image/png")], status=303)
