@@ -19,6 +19,7 @@ from io import BytesIO
 
 from webob import Response
 
+from cupola.exceptions import NotFound
 from cupola.interfaces import IImage
 from cupola.security.roles import VIEW
 from cupola.views.files import inline
@@ -89,7 +90,6 @@ def make_scale(image, width):
 
 def blog_scale(context, request):
     """``@@blog-scale/NAME``: the image at one of SIZES (see the module)."""
-    from cupola.exceptions import NotFound
     subpath = tuple(request.subpath or ())
     if len(subpath) != 1 or subpath[0] not in SIZES:
         raise NotFound("An image scale is @@blog-scale/lead or @@blog-scale/teaser.")
