@@ -18,9 +18,12 @@ baseline (hello.py) under the same gunicorn in the same run.
    and ``gunicorn ... hello:app`` with the same N, loaded the same way.
 3. The load comes from a separate process (wrk, else load.py's Python
    client) with 16 connections. Rounds take turns; every figure is the
-   median over the rounds, and every ratio is Cupola's req/s over hello's
-   with the same worker count in the same round.
-4. Prints a table and writes ``bench/results/scaling.json``.
+   median over the rounds without errors, and every ratio is Cupola's
+   req/s over hello's with the same worker count in the same round.
+4. Then the write rate: 4 signed-in clients post the add form of a
+   Document to one ``cupola serve`` for ``--write-seconds``; acknowledged
+   adds per second, with 503s counted.
+5. Prints a table and writes ``bench/results/scaling.json``.
 
 All processes share this machine's CPUs with the load generator (and the
 ZEO server or PostgreSQL): on a small machine the figures show how the
@@ -84,25 +87,29 @@ def cupola_env(uri, cache):
     return env
 
 
-def measure(base, path, args):
+def measure(base, path, args, errors):
+    """req/s; errors (non-2xx/3xx, socket errors) are added to *errors*."""
     figures = load.load(base + path, args.duration, warmup=args.warmup)
     if figures["errors"]:
         print(f"    ! {figures['errors']} errors on {base}{path}", file=sys.stderr)
+        errors.append(figures["errors"])
     return figures["rps"]
 
 
 def run_backend(name, uri, workers_list, args, workdir, results):
     for workers in workers_list:
         for r in range(args.rounds):
+            errors = []
             with gunicorn("hello:app", workers, workdir) as base:
-                hello = measure(base, "/", args)
+                hello = measure(base, "/", args, errors)
             row = {"hello": hello}
             for cache in (True, False):
                 key = "cached" if cache else "uncached"
                 log_path = workdir / f"{name}-{workers}-{key}.log"
                 with gunicorn("cupola.wsgi:application", workers, workdir,
                               cupola_env(uri(workers, key), cache), log_path) as base:
-                    row[key] = measure(base, DOCUMENT, args)
+                    row[key] = measure(base, DOCUMENT, args, errors)
+            row["errors"] = sum(errors)
             results.setdefault(name, {}).setdefault(str(workers), []).append(row)
             print(f"  {name:10} w={workers} round {r + 1}: hello {hello:8.0f}  "
                   f"cached {row['cached']:7.0f} ({row['cached'] / hello:.3f})  "
@@ -110,10 +117,46 @@ def run_backend(name, uri, workers_list, args, workdir, results):
                   flush=True)
 
 
+def write_rate(uri, workdir, name, seconds, writers=4):
+    """Acknowledged document adds per second: *writers* signed-in clients
+    posting the add form to one ``cupola serve`` (4 threads) for *seconds*."""
+    import threading
+
+    from scaleout import App
+    app = App(uri, workdir, f"writes-{name}").sign_in(os.environ["CUPOLA_ADMIN_PASSWORD"])
+    counts = {"acked": 0, "refused": 0, "failed": 0}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def writer(w):
+        n = 0
+        while time.monotonic() < stop_at:
+            status = app.add_document("/bench", f"write {name} {w} {n}")
+            n += 1
+            key = "acked" if status == 303 else "refused" if status == 503 else "failed"
+            with lock:
+                counts[key] += 1
+
+    try:
+        started = time.monotonic()
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+    finally:
+        app.stop()
+    return {**counts, "per_second": counts["acked"] / elapsed}
+
+
 def summarize(results):
     table = {}
     for backend, by_workers in results.items():
+        if backend == "writes":
+            continue
         for workers, rows in by_workers.items():
+            rows = [r for r in rows if not r["errors"]] or rows  # a round with errors is void
             med = {k: statistics.median(r[k] for r in rows)
                    for k in ("hello", "cached", "uncached")}
             ratios = {f"{k}_ratio": statistics.median(r[k] / r["hello"] for r in rows)
@@ -141,6 +184,9 @@ def main(argv=None):
     p.add_argument("--duration", type=int, default=5, help="seconds of load (default 5)")
     p.add_argument("--warmup", type=int, default=2, help="seconds before (default 2)")
     p.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    p.add_argument("--write-seconds", type=int, default=10,
+                   help="then time document adds through one app for this long "
+                   "(default 10; 0 skips)")
     args = p.parse_args(argv)
     backends = args.backends.split(",")
     os.environ.setdefault("CUPOLA_ADMIN_PASSWORD", "bench-scaling-pw")
@@ -155,6 +201,9 @@ def main(argv=None):
         if "file" in backends:
             run_backend("file", lambda w, k: f"file://{source}", (1,), args,
                         workdir, results)
+            if args.write_seconds:
+                results.setdefault("writes", {})["file"] = write_rate(
+                    f"file://{source}", workdir, "file", args.write_seconds)
         if "zeo" in backends:
             from scaleout import ZeoServer
             zeo_dir = workdir / "zeo"
@@ -163,6 +212,9 @@ def main(argv=None):
             cleanup.append(server.stop)
             run_backend("zeo", lambda w, k: server.uri(f"w{w}-{k}", wait_timeout=5),
                         WORKERS, args, workdir, results)
+            if args.write_seconds:
+                results.setdefault("writes", {})["zeo"] = write_rate(
+                    server.uri("writes"), workdir, "zeo", args.write_seconds)
         if "relstorage" in backends:
             from scaleout import Postgres, find_pg_bin
             cluster = Postgres(find_pg_bin())
@@ -172,6 +224,10 @@ def main(argv=None):
             run_backend("relstorage",
                         lambda w, k: f"{base}?blob_dir={workdir}/pg-{w}-{k}",
                         WORKERS, args, workdir, results)
+            if args.write_seconds:
+                results.setdefault("writes", {})["relstorage"] = write_rate(
+                    f"{base}?blob_dir={workdir}/pg-writes", workdir, "relstorage",
+                    args.write_seconds)
     finally:
         for stop in reversed(cleanup):
             stop()
@@ -182,6 +238,10 @@ def main(argv=None):
     for name, row in table.items():
         print(f"{name:18} {row['hello']:8.0f} {row['cached']:8.0f} "
               f"{row['cached_ratio']:6.3f} {row['uncached']:9.0f} {row['uncached_ratio']:6.3f}")
+    for name, w in results.get("writes", {}).items():
+        print(f"writes on {name}: {w['per_second']:.1f} acknowledged adds/s "
+              f"({w['acked']} acknowledged, {w['refused']} refused with 503, "
+              f"{w['failed']} other)")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
