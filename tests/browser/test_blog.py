@@ -134,6 +134,7 @@ def test_blog_flow(chromium_browser, server, tmp_path):
         page.wait_for_url("**/@@moderate-comments")
         row = page.locator(".moderation-post .comment")
         expect(row.locator(".comment-author")).to_have_text("Ann Visitor")
+        page.screenshot(path=str(tmp_path / "blog-moderation.png"), full_page=True)
         row.get_by_role("button", name="Approve").click()
         expect(page.locator(".status-messages")).to_contain_text("Comment approved")
         expect(page.locator("#blog-moderation .empty")).to_have_text(
