@@ -173,13 +173,17 @@ class BlogList:
 
 
 class Archive(BlogList):
-    """``@@archive/YEAR`` or ``@@archive/YEAR/MONTH``: that year's or month's posts."""
+    """``@@archive/YEAR`` or ``@@archive/YEAR/MONTH`` (or ``@@archive?year=&month=``):
+    that year's or month's posts."""
 
     view_name = "archive"
 
     def __init__(self, context, request):
         super().__init__(context, request)
         parts = tuple(request.subpath or ())
+        if not parts:  # @@archive?year=2026&month=11, as a form sends it
+            parts = tuple(p for p in (request.GET.get("year", "").strip(),
+                                      request.GET.get("month", "").strip()) if p)
         if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
             raise NotFound("An archive address is @@archive/YEAR or @@archive/YEAR/MONTH.")
         year = int(parts[0])
@@ -187,7 +191,7 @@ class Archive(BlogList):
         if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
             raise NotFound("No such month.")
         self.year, self.month = year, month
-        self.subpath = parts
+        self.subpath = (f"{year:04d}",) + ((f"{month:02d}",) if month else ())
 
     def criteria(self):
         if self.month is not None:

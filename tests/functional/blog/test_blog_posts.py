@@ -170,12 +170,15 @@ class TestLists:
         assert titles(january) == ["Jan b", "Jan a"]
         assert titles(visitor.get(f"{blog}/@@archive/2025")) == ["Mar", "Jan b", "Jan a"]
         assert titles(visitor.get(f"{blog}/@@archive/2024/07")) == []
+        assert titles(visitor.get(f"{blog}/@@archive?year=2025&month=1")) == ["Jan b", "Jan a"]
+        assert titles(visitor.get(f"{blog}/@@archive?year=2026")) == ["Next year"]
 
     @pytest.mark.parametrize("bad", ["2025/13", "abc", "2025/01/02", "0/1", "-1"])
     def test_a_bad_archive_address_is_404(self, app, admin, bad):
         blog = add_blog(admin)
         TestApp(app).get(f"{blog}/@@archive/{bad}", status=404)
         TestApp(app).get(f"{blog}/@@archive", status=404)
+        TestApp(app).get(f"{blog}/@@archive?year=2025&month=x", status=404)
 
     def test_tag_pages_list_the_tagged_posts(self, app, admin):
         blog = add_blog(admin)
