@@ -29,6 +29,7 @@ from cupola_blog.moderation import may_moderate, pending_total
 from cupola_blog.scales import SIZES, scaled_size
 
 PAGE_SIZE = 10
+TAG_LIST = 50  # tags in the side list
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -137,9 +138,10 @@ class BlogList:
         return {
             "months": [{"title": month_title(key), "count": n,
                         "url": f"{url}/{key[:4]}/{key[5:]}"} for key, n in months],
+            # the 50 most used tags, in alphabetical order
             "tags": sorted(({"title": tag, "count": n, "url": self.tag_url(tag)}
-                            for tag, n in facets["subject"]),
-                           key=lambda t: t["title"].casefold())[:50],
+                            for tag, n in facets["subject"][:TAG_LIST]),
+                           key=lambda t: t["title"].casefold()),
         }
 
     def page_url(self, start):
