@@ -45,6 +45,19 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def die_with_parent(sig=signal.SIGTERM):
+    """A preexec_fn: the child gets *sig* when the test process dies, so a
+    killed test run leaves no server behind (Linux's PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # bound here: the child may not import
+
+    def preexec():
+        prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
+    return preexec
+
+
 def clean_env(extra=None):
     env = {**os.environ, "CUPOLA_ADMIN_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
     for name in ("CUPOLA_CONFIG", "CUPOLA_ZODB_URI", "CUPOLA_HOST", "CUPOLA_PORT",
@@ -62,6 +75,7 @@ class Process:
         self.args = args
         self.log_path = Path(cwd) / log_name
         self.log = open(self.log_path, "ab")
+        popen.setdefault("preexec_fn", die_with_parent())
         self.proc = subprocess.Popen(args, cwd=cwd, env=clean_env(env), stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True, **popen)
@@ -276,7 +290,8 @@ class Postgres:
              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.root}",
              "-c", "fsync=off", "-c", "max_connections=200"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, **self._as_owner())
+            start_new_session=True, preexec_fn=die_with_parent(signal.SIGINT),
+            **self._as_owner())
         log.close()
         wait_for(self._accepts, 60, what="PostgreSQL to accept connections")
 
