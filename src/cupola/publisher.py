@@ -462,7 +462,14 @@ def _unhealthy(response):
 
 
 def _disk_full(error):
-    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+    full = (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(error, OSError):
+        return error.errno in full
+    # a ZEO server's OSError reaches its client as ServerException(class name, args)
+    args = getattr(error, "args", ())
+    return (type(error).__name__ == "ServerException" and len(args) == 2
+            and str(args[0]).endswith("OSError") and isinstance(args[1], tuple)
+            and args[1][:1] in ((full[0],), (full[1],)))
 
 
 def _abort_quietly(tm):

@@ -296,3 +296,32 @@ def test_a_second_process_on_the_same_data_fs_gets_a_clear_lock_error(tmp_path):
         assert app.get("/")[0] == 200  # the first process is unharmed
     finally:
         app.stop()
+
+
+def test_a_full_disk_under_the_zeo_server_aborts_cleanly_and_recovers(small_disk, tmp_path):
+    server = ZeoServer(small_disk)
+    app = None
+    try:
+        app = App(server.uri("app").replace(f"{small_disk}/cache-app", f"{tmp_path}/cache"),
+                  tmp_path).sign_in()
+        assert app.add_document("/news", "zeo disk before") == 303
+        filler = fill(small_disk)
+        status, _, body = app.post_form("/news/++add++Document", {
+            "_action": "publish", "title": "zeo disk full", "text": "x" * 5000})
+        assert status == 503, (status, body[:300])
+        assert b"run out of disk space" in body and b"Traceback" not in body
+        filler.unlink()
+        assert app.add_document("/news", "zeo disk after") == 303
+        assert app.proc.poll() is None and server.proc.poll() is None
+        from cupola.db.storage import open_db
+        db = open_db(server.uri("test-process").replace(
+            f"{small_disk}/cache-test-process", f"{tmp_path}/cache-test"))
+        try:
+            assert sorted(stored_titles(db, prefix="zeo disk")) == [
+                "zeo disk after", "zeo disk before"]
+        finally:
+            db.close()
+    finally:
+        if app is not None:
+            app.stop()
+        server.stop()
