@@ -6,11 +6,11 @@ directory), ``memory://``, ``zeo://host:port`` (a ZEO server),
 scheme an installed package registers with zodburi.
 
 Every storage gets blobs: FileStorage in ``blobstorage/`` beside Data.fs,
-ZEO and RelStorage a local blob cache (``var/blobcache`` under the working
-directory) unless the URI names a ``blob_dir``.
+ZEO and RelStorage a local blob cache (``var/blobcache`` under *base*: the
+.ini file's folder, else the working directory) unless the URI names a
+``blob_dir``.
 """
 
-import logging
 import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -18,8 +18,6 @@ import zodburi
 from ZODB import DB
 
 from cupola.exceptions import ConfigurationError
-
-log = logging.getLogger(__name__)
 
 DEFAULT_URI = "file://var/Data.fs"
 # a request waits this long for a lost ZEO server before it answers 503
