@@ -150,17 +150,19 @@ def update(postings, new_docids, new_tfs):
     docids in increasing order and their term frequencies (1-255), 0
     removing the docid. Returns the new postings, or None when no
     document is left."""
-    chunks, tail = _parts(postings)
+    chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
     n = len(tail) // 5
     if n:
         last = int.from_bytes(tail[4 * n - 4:4 * n], "little")
     else:
-        last = chunks[-1][0] if chunks else -1
+        last = chain.chunks[-1][0] if chain is not None else -1
     if new_docids[0] > last and 0 not in new_tfs and n + len(new_docids) < CHUNK:
-        # the usual case, new documents: join bytes, decode nothing
+        # the usual case, new documents: join bytes, decode nothing, and
+        # leave the Chain alone (not even loaded: a site has thousands)
         tail = (tail[:4 * n] + array("I", new_docids).tobytes()
                 + tail[4 * n:] + bytes(new_tfs))
-        return _value(postings, chunks, tail)
+        return tail if chain is None else (chain, tail)
+    chunks = chain.chunks if chain is not None else ()
     docids, tfs = tail_arrays(tail)
     if new_docids[0] > last and 0 not in new_tfs:
         docids.fromlist(new_docids)

@@ -72,6 +72,17 @@ class TestPostings:
         assert tfs[list(docids).index(3)] == 9
         assert plist.count(postings) == plist.CHUNK + 1
 
+    def test_appending_to_a_tail_leaves_the_chain_unread(self):
+        class Untouchable:
+            @property
+            def chunks(self):
+                raise AssertionError("the chain was read")
+        chain = Untouchable()
+        postings = plist.update((chain, plist.tail_bytes(array("I", [5]), array("B", [1]))),
+                                [9, 12], [2, 1])
+        assert postings[0] is chain
+        assert plist.tail_arrays(postings[1]) == (array("I", [5, 9, 12]), array("B", [1, 2, 1]))
+
     def test_removing_everything_leaves_nothing(self):
         postings = plist.update(None, [1, 2], [1, 1])
         assert plist.update(postings, [1, 2], [0, 0]) is None
