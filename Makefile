@@ -17,6 +17,10 @@ PORT ?= $(or $(CUPOLA_PORT),8080)
 
 # pytest arguments: make test PYTEST_ARGS="-m 'not slow'"
 PYTEST_ARGS ?=
+# Tests run in this many processes (pytest-xdist); most of the slow ones wait
+# on servers they started, so two workers halve the suite on two CPUs.
+# make test WORKERS=0 runs them in one process.
+WORKERS ?= 2
 
 # Stamp files: reinstall only when pyproject.toml is newer than the stamp.
 STAMP = $(VENV)/.cupola-installed
@@ -29,7 +33,7 @@ serve: $(STAMP) editor
 	$(BIN)/cupola serve --host $(HOST) --port $(PORT)
 
 test: deploy-deps $(TEST_STAMP) chromium editor
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
+	$(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) $(PYTEST_ARGS) tests
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
