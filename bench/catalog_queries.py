@@ -293,11 +293,15 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--kinds", help="only these query kinds (comma-separated)")
+    p.add_argument("--cache-size", type=int,
+                   help="objects per connection cache (default: zodburi's 10,000)")
     p.add_argument("--profile", metavar="FILE",
                    help="write the 30 hottest functions of the timed runs here "
                    "(the figures of such a run are slower)")
     args = p.parse_args(argv)
     profile = cProfile.Profile() if args.profile else None
+    if args.cache_size:
+        whole.CACHE_SIZE.append(args.cache_size)
     workdir = args.workdir or tempfile.mkdtemp(prefix="cupola-catalog-queries-")
     path = os.path.join(workdir, "Data.fs")
     saved = os.path.join(workdir, f"built-{args.docs}-{args.seed}.json")
@@ -342,6 +346,7 @@ def main(argv=None):
                         "cpu_p50_ms": round(cpu, 2), "hits_p50": hits,
                         "hello_ratio": round(ratio, 1), "met": met})
     result = {"docs": args.docs, "catalog_len": built["catalog_len"],
+              "cache_size": args.cache_size,
               "queries": args.queries, "at": started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
               "load_after": os.getloadavg()[0], "results": records}
     if profile is not None:
