@@ -391,6 +391,17 @@ class Configurator:
         from cupola.catalog.config import add_catalog_column
         return add_catalog_column(self, name, getter, override=override)
 
+    # -- export and import (see cupola.transfer.extras) --
+
+    def add_transfer_handler(self, name, context, export, import_, check=None,
+                             override=False):
+        """Keep data of objects providing *context* that is outside their
+        schema in JSON exports: ``export(obj)`` gives it, ``import_(obj,
+        data, files)`` puts it back, ``check(data, files)`` may refuse it."""
+        from cupola.transfer.extras import add_transfer_handler
+        return add_transfer_handler(self, name, context, export, import_, check,
+                                    override=override, origin=_caller_origin())
+
     def add_request_layer(self, layer):
         """Mark every request of this application with *layer*."""
         self.registry.settings.setdefault("request_layers", [])

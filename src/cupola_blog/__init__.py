@@ -13,6 +13,7 @@ The map:
   moderation.py  the blog's moderation screen
   feeds.py       RSS 2.0 and Atom of a blog and of a tag
   scales.py      smaller copies of lead images
+  transfer.py    comments in a JSON export and back on import
   skins/blog/    the templates and the stylesheet
 
 The guide for users and operators is docs/blog.md.
@@ -63,3 +64,4 @@ def includeme(config):
     config.include("cupola_blog.moderation")
     config.include("cupola_blog.feeds")
     config.include("cupola_blog.scales")
+    config.include("cupola_blog.transfer")

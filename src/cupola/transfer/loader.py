@@ -5,7 +5,8 @@ lifecycle events fire: the catalog indexes the new content, the
 transaction notes say what was added, add-ons' subscribers run. Then what
 ``create`` cannot set is put back as it was exported: the workflow state
 and history, local roles and their blocking, the revisions, the creation
-and modification dates. Everything happens in the caller's transaction:
+and modification dates; add-ons' transfer handlers put back their data kept
+outside the schema (``extras``). Everything happens in the caller's transaction:
 on any error the caller aborts and nothing is left half-imported.
 """
 
@@ -25,6 +26,7 @@ from cupola.interfaces import ISite, IWorkflowAware
 from cupola.security.localroles import (local_roles, set_block_inheritance,
                                         set_local_roles)
 from cupola.transfer.errors import TransferError
+from cupola.transfer.extras import apply_extras, check_extras_active
 from cupola.transfer.uuids import plan_uuids, remap_references
 from cupola.transfer.values import FileRef
 
@@ -51,6 +53,7 @@ def load_export(registry, target, export, name=None, replace=False,
     tops = [(node, node.name) for node in root.children] if whole_site \
         else [(root, name or root.name)]
     _check_place(registry, target, tops, replace)
+    _check_addons(registry, target, root, tops, whole_site)
     for _, top_name in tops:
         if top_name in target:
             delete(target[top_name], actor)
@@ -108,6 +111,19 @@ def _check_place(registry, target, tops, replace):
             raise TransferError(f"the name {top_name!r} cannot be used: {e}") from None
 
 
+def _check_addons(registry, target, root, tops, whole_site):
+    """TransferError, before anything is written, when the export holds data
+    of an add-on that is not active in the target's site."""
+    site = find_site(target)
+    if site is None:
+        return
+    from cupola.addons.sites import site_state
+    nodes = [n for top, _ in tops for n in top.walk()]
+    if whole_site and ISite.providedBy(target):
+        nodes.insert(0, root)
+    check_extras_active(registry, nodes, site_state(registry, site).active)
+
+
 def _add(registry, parent, node, name, uuids):
     with ExitStack() as files:  # closed once create has read them
         data = {key: _upload(value, files) if isinstance(value, FileRef) else value
@@ -121,6 +137,7 @@ def _add(registry, parent, node, name, uuids):
     _apply_metadata(obj, node)
     if node.uuid:
         obj.uuid = uuids.get(node.uuid, node.uuid)
+    apply_extras(registry, obj, node)
     return obj
 
 
@@ -136,6 +153,7 @@ def _apply_to_site(registry, site, node):
     except FieldErrors as e:
         raise TransferError(f"cannot be applied to the site: {e}", node.folder) from None
     _apply_metadata(site, node, revisions=False)
+    apply_extras(registry, site, node)
 
 
 def _apply_metadata(obj, node, revisions=True):

@@ -21,6 +21,7 @@ from cupola.exceptions import InvalidName
 from cupola.interfaces import IContainer, IImage
 from cupola.security.roles import LOCAL_ROLES
 from cupola.transfer.errors import TransferError
+from cupola.transfer.extras import read_extras
 from cupola.transfer.values import FileRef, decode, decode_time
 from cupola.transfer.writer import FORMAT, MANIFEST, OBJECT, REVISIONS, VERSION
 
@@ -40,6 +41,7 @@ class Node:
         self.children = []      # [Node] in their order
         self.order = []         # names of the children, as the export says
         self.revisions = []     # [dict] as in _revisions.json, values decoded
+        self.extras = {}        # {handler: (data, {file: Path})}, see extras
 
     def walk(self):
         """This node and every node inside it, parents first, in order."""
@@ -161,6 +163,7 @@ def _read_node(registry, folder, name, parent_type):
     if (folder / REVISIONS).exists():
         _read_revisions(node, info, load_json(folder / REVISIONS), folder / REVISIONS)
     node.order = _order(info, data.get("order"), folder, path)
+    node.extras = read_extras(registry, folder, info, load_json)
     return node
 
 

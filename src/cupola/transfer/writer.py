@@ -8,6 +8,7 @@
     DEST/<name>/_revisions.json    the revisions, oldest first (if any)
     DEST/<name>/_file.png          a file field's bytes (and _file-r3.png
                                    for a revision's older bytes)
+    DEST/<name>/_extra/<h>.json    add-ons' data outside the schema (extras)
     DEST/<name>/<child>/...        each child, the same way
 
 Content names never start with ``_`` or ``.``, so these never clash with a
@@ -31,6 +32,7 @@ from cupola.content.revisions import FileVersion, field_value, revisions
 from cupola.interfaces import IContainer
 from cupola.security.localroles import blocks_inheritance, local_roles
 from cupola.transfer.errors import TransferError
+from cupola.transfer.extras import write_extras
 from cupola.transfer.values import encode, encode_plain
 
 FORMAT, VERSION = "cupola-export", 1
@@ -124,6 +126,7 @@ def write_object(registry, obj, folder):
     dump_json(folder / OBJECT, data)
     if history:
         dump_json(folder / REVISIONS, {"revisions": history})
+    write_extras(registry, obj, folder, _where(obj))
 
 
 def _revision(revision, fields, files):
