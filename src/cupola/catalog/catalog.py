@@ -33,6 +33,7 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex
+from cupola.catalog.textindex import FORMAT as TEXT_FORMAT
 from cupola.catalog.textindex import TextIndex
 from cupola.content.container import subtree as walk  # noqa: F401 (re-exported)
 from cupola.interfaces import IContainer, ISite
@@ -99,11 +100,13 @@ class Catalog(Persistent):
 
     def _current(self, name):
         """False for a text index as earlier versions made it (zope.index's
-        Okapi index inside): sync replaces it, and it is reindexed."""
+        Okapi index inside, or postings of an earlier format): sync
+        replaces it, and it is reindexed."""
         if self._kinds.get(name) != "text":
             return True
         index = self._indexes[name]
-        return isinstance(index, TextIndex) and not hasattr(index, "_index")
+        return (isinstance(index, TextIndex) and not hasattr(index, "_index")
+                and index._format == TEXT_FORMAT)
 
     def _make_index(self, kind):
         if kind == "field":

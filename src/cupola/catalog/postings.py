@@ -8,8 +8,10 @@ fewer than CHUNK documents, else a tuple ``(chain, tail)``:
     chain   # Chain: .chunks, a tuple of (last docid, count, Chunk): full,
             #   frozen, in docid order; a persistent object of its own, so
             #   that appending to the tail does not pickle the chunk list
-    tail    # bytes: the newest postings (< CHUNK of them): n docids as
-            #   uint32, then n term frequencies as uint8
+    tail    # bytes: the newest postings (< CHUNK of them), b"" or
+            #   b"\x01" base(uint32) n offsets from base (uint16) n tfs (uint8)
+            #   when the docids span less than 65,536, else
+            #   b"\x00" n docids (uint32) n tfs (uint8)
 
 Appending docids above the last one (new documents) rewrites only the
 tail, by joining bytes; a tail that reaches CHUNK postings is frozen into
@@ -22,8 +24,8 @@ BTree bucket, and frequent words a chain of compressed chunks.
 import zlib
 from array import array
 from bisect import bisect_left
-from itertools import accumulate
-from operator import sub
+from itertools import accumulate, repeat
+from operator import add, sub
 
 from persistent import Persistent
 
@@ -112,21 +114,67 @@ def _value(postings, chunks, tail):
 
 
 def tail_bytes(docids, tfs):
-    return docids.tobytes() + tfs.tobytes()
+    """The tail bytes of *docids* (array 'I', sorted) and *tfs*."""
+    if not docids:
+        return b""
+    base = docids[0]
+    if docids[-1] - base < 65536:
+        offsets = array("H", map(sub, docids, repeat(base, len(docids))))
+        return b"\x01" + base.to_bytes(4, "little") + offsets.tobytes() + tfs.tobytes()
+    return b"\x00" + docids.tobytes() + tfs.tobytes()
+
+
+def tail_len(tail):
+    if not tail:
+        return 0
+    return (len(tail) - 5) // 3 if tail[0] else (len(tail) - 1) // 5
 
 
 def tail_arrays(tail):
-    n = len(tail) // 5
     docids, tfs = array("I"), array("B")
-    docids.frombytes(tail[:4 * n])
-    tfs.frombytes(tail[4 * n:])
+    n = tail_len(tail)
+    if not n:
+        return docids, tfs
+    if tail[0]:
+        offsets = array("H")
+        offsets.frombytes(tail[5:5 + 2 * n])
+        base = int.from_bytes(tail[1:5], "little")
+        docids = array("I", map(add, offsets, repeat(base, n)))
+        tfs.frombytes(tail[5 + 2 * n:])
+    else:
+        docids.frombytes(tail[1:1 + 4 * n])
+        tfs.frombytes(tail[1 + 4 * n:])
     return docids, tfs
+
+
+def _appended(tail, n, new_docids, new_tfs):
+    """*tail* of *n* postings with new ones above its last: joined bytes,
+    or None when they do not fit its format (the caller re-encodes)."""
+    if not n:
+        return tail_bytes(array("I", new_docids), array("B", new_tfs))
+    if tail[0]:
+        base = int.from_bytes(tail[1:5], "little")
+        if new_docids[-1] - base >= 65536:
+            return None
+        offsets = array("H", [d - base for d in new_docids]).tobytes()
+        cut = 5 + 2 * n
+    else:
+        offsets = array("I", new_docids).tobytes()
+        cut = 1 + 4 * n
+    return tail[:cut] + offsets + tail[cut:] + bytes(new_tfs)
+
+
+def _tail_last(tail, n):
+    if tail[0]:
+        return (int.from_bytes(tail[1:5], "little")
+                + int.from_bytes(tail[3 + 2 * n:5 + 2 * n], "little"))
+    return int.from_bytes(tail[4 * n - 3:4 * n + 1], "little")
 
 
 def count(postings):
     """How many documents *postings* hold."""
     chunks, tail = _parts(postings)
-    return sum(c[1] for c in chunks) + len(tail) // 5
+    return sum(c[1] for c in chunks) + tail_len(tail)
 
 
 def read(postings):
@@ -151,17 +199,17 @@ def update(postings, new_docids, new_tfs):
     removing the docid. Returns the new postings, or None when no
     document is left."""
     chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
-    n = len(tail) // 5
+    n = tail_len(tail)
     if n:
-        last = int.from_bytes(tail[4 * n - 4:4 * n], "little")
+        last = _tail_last(tail, n)
     else:
         last = chain.chunks[-1][0] if chain is not None else -1
     if new_docids[0] > last and 0 not in new_tfs and n + len(new_docids) < CHUNK:
         # the usual case, new documents: join bytes, decode nothing, and
         # leave the Chain alone (not even loaded: a site has thousands)
-        tail = (tail[:4 * n] + array("I", new_docids).tobytes()
-                + tail[4 * n:] + bytes(new_tfs))
-        return tail if chain is None else (chain, tail)
+        joined = _appended(tail, n, new_docids, new_tfs)
+        if joined is not None:
+            return joined if chain is None else (chain, joined)
     chunks = chain.chunks if chain is not None else ()
     docids, tfs = tail_arrays(tail)
     if new_docids[0] > last and 0 not in new_tfs:

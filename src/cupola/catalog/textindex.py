@@ -39,6 +39,7 @@ from cupola.catalog import postings as plist
 from cupola.catalog.text import Analyzer
 
 K1, B = 1.2, 0.75  # BM25
+FORMAT = 2  # of the stored postings; 1: tails of uint32 docids without a header
 LEXICON_CACHE = 500_000  # words whose wid a connection keeps in memory
 
 
@@ -73,6 +74,8 @@ def decode_words(data):
 class TextIndex(Persistent):
     """Full text with Okapi BM25 ranking; see the module docstring."""
 
+    _format = 1  # indexes made before the attribute
+
     def __init__(self, language=None, stemming=False):
         self.language, self.stemming = language, stemming
         Analyzer(language, stemming)  # raises ValueError now for a bad language
@@ -88,6 +91,7 @@ class TextIndex(Persistent):
         self._total = Length()
         self._next_wid = 1
         self._v_lexicon = {}
+        self._format = FORMAT
 
     def __len__(self):
         return self._count()

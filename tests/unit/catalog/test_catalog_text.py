@@ -114,3 +114,15 @@ class TestDocidsByPathHash:
         tm.commit()
         assert catalog._clashes is not None and len(catalog._docids) == 3
         assert {p: catalog.docid_for(p) for p in by_path} == dict(by_path.items())
+
+    def test_sync_rebuilds_a_text_index_of_an_earlier_postings_format(
+            self, registry, site, catalog, tm):
+        add(registry, site, "Harbour", "<p>new bridge over the harbour</p>")
+        tm.commit()
+        old = catalog.index("text")
+        old._format = 1
+        tm.commit()
+        assert sync_site(site, registry) == ["text"]
+        tm.commit()
+        assert catalog.index("text") is not old and catalog.index("text")._format == 2
+        assert found(catalog, "bridge") == ["/harbour"]

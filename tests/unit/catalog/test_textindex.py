@@ -83,6 +83,18 @@ class TestPostings:
         assert postings[0] is chain
         assert plist.tail_arrays(postings[1]) == (array("I", [5, 9, 12]), array("B", [1, 2, 1]))
 
+    @pytest.mark.parametrize("docids", [[5], [5, 9, 70_000], [100, 200, 65_635], [0, 65_535]])
+    def test_tail_round_trip_narrow_and_wide(self, docids):
+        tfs = array("B", [3] * len(docids))
+        tail = plist.tail_bytes(array("I", docids), tfs)
+        assert tail[0] == (1 if docids[-1] - docids[0] < 65536 else 0)
+        assert plist.tail_arrays(tail) == (array("I", docids), tfs)
+
+    def test_appends_that_outgrow_a_narrow_tail_widen_it(self):
+        postings = plist.update(None, [10, 20], [1, 1])
+        postings = plist.update(postings, [70_000], [2])
+        assert postings[0] == 0 and list(plist.read(postings)[0]) == [10, 20, 70_000]
+
     def test_removing_everything_leaves_nothing(self):
         postings = plist.update(None, [1, 2], [1, 1])
         assert plist.update(postings, [1, 2], [0, 0]) is None
