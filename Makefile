@@ -22,9 +22,16 @@ PYTEST_ARGS ?=
 # make test WORKERS=0 runs them in one process.
 WORKERS ?= 2
 
-# Stamp files: reinstall only when pyproject.toml is newer than the stamp.
+# Stamp files: reinstall only when a pyproject.toml is newer than the stamp.
 STAMP = $(VENV)/.cupola-installed
 TEST_STAMP = $(VENV)/.cupola-test-installed
+
+# The example add-ons are distributions of their own (src/cupola_wiki,
+# src/cupola_blog); the dev site and the suite have them installed, editable,
+# in the same pip command as the core (which satisfies their `cupola`).
+ADDONS = src/cupola_wiki src/cupola_blog
+ADDON_PYPROJECTS = $(ADDONS:=/pyproject.toml)
+ADDON_EDITABLES = $(addprefix -e ,$(ADDONS))
 
 .PHONY: serve test bench chromium deploy-deps editor clean distclean
 
@@ -41,13 +48,13 @@ bench: $(TEST_STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e .
+$(STAMP): pyproject.toml $(ADDON_PYPROJECTS) | $(BIN)/python
+	$(BIN)/pip install -e . $(ADDON_EDITABLES)
 	touch $@
 
 # The test extra includes the package itself, so it satisfies $(STAMP) too.
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[test]'
+$(TEST_STAMP): pyproject.toml $(ADDON_PYPROJECTS) | $(BIN)/python
+	$(BIN)/pip install -e '.[test]' $(ADDON_EDITABLES)
 	touch $@ $(STAMP)
 
 # The browser tests drive Debian's Chromium (/usr/bin/chromium).
@@ -99,7 +106,8 @@ $(EDITOR_JS): package.json package-lock.json skins/admin/editor/editor.js
 	else echo "make: npm is missing: no rich-text editor (forms keep a plain text area)" >&2; fi
 
 clean:
-	rm -rf build dist src/*.egg-info .pytest_cache test-results \
+	rm -rf build dist src/*.egg-info src/cupola_*/*.egg-info src/cupola_*/build \
+	  .pytest_cache test-results \
 	  bin parts develop-eggs eggs .installed.cfg
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
