@@ -32,6 +32,7 @@ from cupola.exceptions import ConfigurationError
 from cupola.transfer.errors import TransferError
 
 EXTRA = "_extra"
+HANDLER_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 CHUNK = 1 << 16
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -81,7 +82,11 @@ def write_extras(registry, obj, folder, where):
     for handler in transfer_handlers(registry).values():
         if not handler.context.providedBy(obj):
             continue
-        found = handler.export(obj)
+        try:
+            found = handler.export(obj)
+        except HANDLER_ERRORS as e:
+            raise TransferError(f"the transfer handler {handler.name!r} "
+                                f"failed: {e}", where) from None
         if found is None:
             continue
         data, files = found if isinstance(found, tuple) else (found, {})
@@ -95,7 +100,8 @@ def write_extras(registry, obj, folder, where):
         envelope = {"handler": handler.name, "addon": handler.addon,
                     "data": data, "files": listed}
         try:
-            text = json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False)
+            text = json.dumps(envelope, indent=2, sort_keys=True,
+                              ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as e:
             raise TransferError(f"the transfer handler {handler.name!r} gave "
                                 f"data JSON cannot hold: {e}", where) from None
@@ -182,7 +188,7 @@ def _read_one(registry, path, type_info, envelope):
     if handler.check is not None:
         try:
             handler.check(data, files)
-        except ValueError as e:
+        except HANDLER_ERRORS as e:
             raise TransferError(f"{e}", path) from None
     return data, files
 
@@ -235,6 +241,6 @@ def apply_extras(registry, obj, node):
     for name, (data, files) in node.extras.items():
         try:
             handlers[name].import_(obj, data, files)
-        except (ValueError, TypeError, KeyError) as e:
+        except HANDLER_ERRORS as e:
             raise TransferError(f"cannot be imported: {e}",
                                 node.folder / EXTRA / f"{name}.json") from None

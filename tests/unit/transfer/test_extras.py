@@ -210,3 +210,20 @@ def test_two_handlers_of_one_name_conflict_unless_override():
     with pytest.raises(ConfigurationConflict):
         config.add_transfer_handler("same", IDocument, _noop, _noop)
     config.add_transfer_handler("same", IDocument, _noop, _noop, override=True)
+
+
+def test_a_failing_export_handler_is_named(source, tmp_path):
+    with Site(source) as site:
+        site["doc"]._notes = "not a dict"  # dict() of it raises ValueError
+    with pytest.raises(TransferError, match="'notes_fixture.notes' failed") as caught:
+        with Site(source) as site:
+            export_tree(source.registry, site["doc"], tmp_path / "bad")
+    assert caught.value.where == "/doc"
+
+
+def test_a_number_json_cannot_hold_is_refused_at_export(source, tmp_path):
+    with Site(source) as site:
+        site["doc"]._notes = {"notes": {}, "ratio": float("nan")}
+    with pytest.raises(TransferError, match="data JSON cannot hold"):
+        with Site(source) as site:
+            export_tree(source.registry, site["doc"], tmp_path / "nan")
