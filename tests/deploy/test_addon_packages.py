@@ -48,6 +48,9 @@ from cupola.addons.testing import csrf_from, sign_in
 from cupola.wsgi import make_app
 print("wiki from", cupola_wiki.__file__)
 print("blog from", cupola_blog.__file__)
+from importlib.metadata import entry_points
+for ep in entry_points(group="cupola.addons"):
+    print("entry point", ep.name, ep.value, ep.dist.name, ep.dist.version)
 app = make_app({"here": "."}, zodb_uri=sys.argv[1], audit_log="none")
 browser = TestApp(app)
 sign_in(browser, password=sys.argv[2])
@@ -165,6 +168,8 @@ def test_the_addons_install_serve_and_uninstall_with_pip(tmp_path):
     out = sh(python, "-c", MAKE_CONTENT, data, PASSWORD, cwd=tmp_path, env=env)
     for package in ADDONS:
         assert f"from {site}/{package}/__init__.py" in out, out  # the wheel's copy
+    for package, dist in ADDONS.items():
+        assert f"entry point {package} {package}:includeme {dist} 1.0" in out, out
     assert "wiki page 200 True" in out and "wiki css [200]" in out, out
     assert "blog post 200 True" in out and "blog rss 200" in out, out
     wiki, blog = re.search(r"^paths (\S+) (\S+)$", out, re.M).groups()

@@ -63,3 +63,11 @@ def test_addon_runtime_imports_are_declared():
         for module, requirement in modules.items():
             assert re.search(rf"^\s*(from|import) {module}\b", source, re.M), module
             assert requirement.lower() in declared, f"{package} needs {requirement}"
+
+
+def test_the_environment_has_the_addons_from_their_own_distributions():
+    # make serve / make test install them (pip install -e src/cupola_wiki ...)
+    from importlib.metadata import entry_points
+    found = {ep.name: ep.dist.name for ep in entry_points(group="cupola.addons")
+             if ep.name in ADDONS}
+    assert found == ADDONS, "run make test (or pip install -e src/cupola_wiki -e src/cupola_blog)"
