@@ -6,7 +6,9 @@ folder per object, its fields and metadata in ``_object.json``, its
 revisions in ``_revisions.json``, its files beside them. ``loader`` puts a
 checked export into a folder of a site through the content operations, so
 events fire and the catalog indexes; ``zexp`` makes exact copies through
-``Connection.exportFile``/``importFile``. See docs/operations.md.
+``Connection.exportFile``/``importFile``. ``extras`` carries add-ons' data
+kept outside their schemas through the handlers they register with
+``config.add_transfer_handler``. See docs/operations.md.
 """
 
 from cupola.transfer.errors import TransferError
