@@ -92,9 +92,10 @@ def test_activate_through_the_cli(file_site, capsys):
 
 # -- the package gone ----------------------------------------------------------
 
-# cupola_wiki ships inside the cupola distribution, so the process below
+# cupola-wiki stays installed in the test environment, so the process below
 # plays an environment without it: the package cannot be imported (as after
-# `pip uninstall` of an add-on) and no entry point names it.
+# `pip uninstall` of an add-on) and no entry point names it. The real
+# `pip uninstall` is tests/deploy/test_addon_packages.py.
 WITHOUT_WIKI = textwrap.dedent("""
     import json, sys
 
