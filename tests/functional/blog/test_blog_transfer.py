@@ -26,13 +26,28 @@ def comments_in(app, path):
                  c.moderated_by) for c in comments_of(post)]
 
 
+def posts_in(app, path):
+    with Site(app) as site:
+        return [(name, p.title, p.text, p.author, p.effective, p.subjects, p.lead_image,
+                 p.workflow_state) for name, p in site[path.strip("/")].items()]
+
+
+def teasers(browser, path):
+    page = browser.get(path)
+    if path.endswith("@@rss"):
+        return [(i.find("title").text, i.find("pubDate").text)
+                for i in page.xml.iter("item")]
+    return [(a.text, a["href"]) for a in page.html.select(".blog-teaser h2 a")]
+
+
 @pytest.fixture
 def source(tmp_path):
     app = blog_app(**LIMITS)
     admin = admin_browser(app)
     blog = add_blog(admin)
-    hello = add_post(admin, blog, "Hello")
-    quiet = add_post(admin, blog, "Quiet")
+    hello = add_post(admin, blog, "Hello", subjects="travel, bridges",
+                     description="Bridges I crossed.")
+    quiet = add_post(admin, blog, "Quiet", author="A. Guest")
     visitor = TestApp(app)
     for author, text in (("Ann", "First <b>one</b>."), ("Bob", "Second.\n\nTwo paragraphs."),
                          ("Cy", "Third."), ("Dee", "Fourth: https://example.org/x")):
@@ -74,6 +89,10 @@ def test_comments_survive_a_round_trip_into_a_fresh_site(source, tmp_path):
             load_export(target.registry, site, checked)
         assert comments_in(target, hello) == before
         assert comments_in(target, quiet) == []
+        assert posts_in(target, blog) == posts_in(app, blog)
+        for path, count in ((blog, 2), (f"{blog}/@@tag/travel", 1), (f"{blog}/@@rss", 2)):
+            shown = teasers(TestApp(app), path)
+            assert len(shown) == count and teasers(TestApp(target), path) == shown, path
         # what people see: the approved two, the pending two in the queue
         page = TestApp(target).get(hello)
         assert [li.select_one(".comment-author").text
