@@ -80,6 +80,12 @@ def test_bin_cupola_runs_the_application(built):
     assert (repo / "var" / "Data.fs").exists()
 
 
+def test_the_example_addons_are_installed(built):
+    repo, env = built
+    out = run([repo / "bin" / "cupola", "addons"], repo, 120, env)
+    assert "cupola_wiki" in out and "cupola_blog" in out, out
+
+
 def test_interpreter_imports_cupola(built):
     repo, env = built
     out = run([repo / "bin" / "cupola-python", "-c",
