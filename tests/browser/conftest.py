@@ -10,12 +10,15 @@ would replace tests/conftest.py in ``sys.modules`` and break the
 ``from conftest import publish, ...`` lines of the other test folders.
 """
 
+import contextlib
 import os
 import threading
+from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
-from conftest import Site, build_app, publish
+from conftest import ADMIN_PASSWORD, Site, build_app, publish
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -57,13 +60,12 @@ def _seed(app):
                 f"<p>Story {n}.</p>")))
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """Base URL of a Cupola site served by waitress in a background thread."""
+@contextlib.contextmanager
+def serve(app, threads=2):
+    """Serve *app* with waitress from a daemon thread on a free port; yield
+    its base URL. On exit the server stops and the app's database closes."""
     import waitress
-    app = build_app()
-    _seed(app)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, name="cupola-live-server",
                               daemon=True)
     thread.start()
@@ -74,6 +76,28 @@ def live_server():
         server.task_dispatcher.shutdown()
         thread.join(timeout=10)
         app.db.close()
+
+
+def sign_in(page, login="admin", password=ADMIN_PASSWORD, came_from=""):
+    """Sign in through the login form as a person would, then wait for the
+    page the form sends to (*came_from*, else the site root) and for the
+    signed-in user menu (its Sign out button)."""
+    query = f"?came_from={quote(came_from, safe='')}" if came_from else ""
+    page.goto(f"/@@login{query}")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.locator("form.form").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{came_from or '/'}")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """Base URL of a Cupola site served by waitress in a background thread."""
+    app = build_app()
+    _seed(app)
+    with serve(app, threads=4) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,13 @@ horizontal scrolling.
 """
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE
-from conftest import ADMIN_PASSWORD, Site, build_app, publish
+from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from conftest import Site, build_app, publish
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +64,6 @@ NOT_SCREENS = {"get"}  # registered GET names that are no page of their own
 def server():
     """A site with something on every screen: two revisions, a user, a
     group, an item in the recycle bin."""
-    import waitress
     from cupola.content import operations as ops
     from cupola.security.users import add_group, add_user
     app = build_app()
@@ -84,16 +82,8 @@ def server():
                 "</footer>", "<p>Customised footer</p></footer>"), login="admin")
     with Site(app) as site:
         ops.delete(site["news"][gone.__name__], actor="admin")
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
+    with serve(app, threads=4) as url:
+        yield app, url
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +91,7 @@ def admin_state(chromium_browser, server):
     """The signed-in cookies of the admin, made once."""
     _, url = server
     context = chromium_browser.new_context(base_url=url)
-    page = context.new_page()
-    page.goto("/@@login")
-    page.fill("#login", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(url + "/")
+    sign_in(context.new_page())
     state = context.storage_state()
     context.close()
     return state

@@ -1,14 +1,13 @@
 """@@addons in Chromium: activate an add-on, use it, deactivate it; phone width."""
 
 import sys
-import threading
 
 import pytest
 
 from addon_fixtures import ADDONS, forget
-from conftest import ADMIN_PASSWORD, build_app
+from conftest import build_app
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +15,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def addon_server():
     """A site with the greetings fixture add-on installed, not active."""
-    import waitress
     sys.path.insert(0, str(ADDONS))
-    app = build_app(addons="greetings", discover_addons="false")
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        app = build_app(addons="greetings", discover_addons="false")
+        with serve(app) as url:
+            yield url
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
         sys.path.remove(str(ADDONS))
         forget("greetings")
 
@@ -36,11 +28,7 @@ def addon_server():
 def signed_in(chromium_browser, base, device=DESKTOP):
     context = chromium_browser.new_context(base_url=base, **device)
     page = context.new_page()
-    page.goto("/@@login?came_from=%2F%40%40addons")
-    page.fill("#login", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/@@addons")
+    sign_in(page, came_from="/@@addons")
     return context, page
 
 

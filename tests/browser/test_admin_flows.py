@@ -2,13 +2,11 @@
 with a user who then edits inside it; manage a user from adding to deleting;
 override a template in the custom layer (and see a broken one refused)."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP
-from conftest import ADMIN_PASSWORD, Site, build_app, publish
+from browser.conftest import DESKTOP, serve, sign_in
+from conftest import Site, build_app, publish
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +17,6 @@ USER_PASSWORD = "erin-has-a-long-password"
 def server():
     """A site of its own: a published /projects folder with one page, a user
     with no role but Member, and a group to join."""
-    import waitress
     from cupola.content import operations as ops
     from cupola.security.users import add_group, add_user
     app = build_app()
@@ -30,16 +27,8 @@ def server():
         publish(folder, page)
         add_user(site, "erin", USER_PASSWORD, roles=("Member",), fullname="Erin Example")
         add_group(site, "reviewers", "Reviewers", roles=("Reviewer",))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
+    with serve(app, threads=4) as url:
+        yield url
 
 
 @pytest.fixture
@@ -58,14 +47,6 @@ def new_page(chromium_browser, server):
     yield make
     for context in contexts:
         context.close()
-
-
-def sign_in(page, login="admin", password=ADMIN_PASSWORD):
-    page.goto("/@@login")
-    page.fill("#login", login)
-    page.fill("#password", password)
-    page.press("#password", "Enter")
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
 
 
 def messages(page):

@@ -1,13 +1,11 @@
 """History and recycle bin in headless Chromium: edit twice, compare, revert,
 delete, restore from the bin."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP
-from conftest import ADMIN_PASSWORD, Site, build_app
+from browser.conftest import DESKTOP, serve, sign_in
+from conftest import Site, build_app
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +16,6 @@ PAGE = "/news/minutes"
 def server():
     """A site of its own (this flow changes content), with /news/minutes
     created and edited once through the content operations."""
-    import waitress
     from cupola.content import operations as ops
     app = build_app()
     with Site(app) as site:
@@ -30,26 +27,15 @@ def server():
                  {"text": "<p>The board met on Tuesday.</p>"
                   "<p>The budget was approved.</p>"},
                  actor="admin", comment="Wrong day")
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
+    with serve(app) as url:
+        yield url
 
 
 def test_edit_compare_revert_delete_restore(chromium_browser, server, tmp_path):
     context = chromium_browser.new_context(base_url=server, **DESKTOP)
     page = context.new_page()
     try:
-        page.goto("/@@login")
-        page.get_by_label("Login").fill("admin")
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.locator("form.form").get_by_role("button", name="Sign in").click()
+        sign_in(page)
 
         # the second edit, through the edit form, with a change note
         page.goto(f"{PAGE}/@@edit")

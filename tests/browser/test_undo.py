@@ -2,13 +2,11 @@
 in @@undo in plain words, looks at what it touched, undoes it, and the page
 is back. Then @@settings: the filter box narrows the form."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE
-from conftest import ADMIN_PASSWORD, Site, build_app
+from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from conftest import Site, build_app
 
 pytestmark = pytest.mark.browser
 
@@ -16,27 +14,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A site of its own on FileStorage (memory:// keeps no history to undo)."""
-    import waitress
     folder = tmp_path_factory.mktemp("undo-site")
     app = build_app(zodb_uri=f"file://{folder}/Data.fs")
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
-
-
-def sign_in(page):
-    page.goto("/@@login")
-    page.get_by_label("Login").fill("admin")
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    with serve(app) as url:
+        yield app, url
 
 
 def test_delete_then_undo_it(chromium_browser, server, tmp_path):

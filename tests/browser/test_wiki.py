@@ -3,13 +3,11 @@ edit its FrontPage, follow a "create" link to a new page in
 reStructuredText, look at RecentChanges, compare and revert in the
 history; then a visitor's view, on a phone."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE
-from conftest import ADMIN_PASSWORD, build_app
+from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from conftest import build_app
 
 pytestmark = pytest.mark.browser
 
@@ -17,26 +15,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server():
     """A site of its own (the flow changes content); the wiki installed, inactive."""
-    import waitress
     app = build_app()
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
-        app.db.close()
-
-
-def sign_in(page):
-    page.goto("/@@login")
-    page.get_by_label("Login").fill("admin")
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    with serve(app) as url:
+        yield url
 
 
 def test_wiki_flow(chromium_browser, server, tmp_path):
