@@ -1,6 +1,7 @@
 """Helpers of the blog's functional tests: a site with the blog active, a
 blog and posts added through the web, people with roles."""
 
+import pytest
 from webtest import TestApp
 
 from conftest import Site, build_app, csrf_from, sign_in
@@ -85,3 +86,19 @@ def pending_ids(app, path):
         for name in path.strip("/").split("/"):
             obj = obj[name]
         return [c.id for c in comments_of(obj, PENDING)]
+
+
+# Fixtures: a test module imports the ones it uses (pytest finds them by name).
+
+@pytest.fixture
+def app():
+    """A site with the blog active, closed after the test."""
+    application = blog_app()
+    yield application
+    application.db.close()
+
+
+@pytest.fixture
+def admin(app):
+    """A TestApp signed in as the site's admin."""
+    return admin_browser(app)

@@ -7,21 +7,10 @@ comment."""
 import pytest
 from webtest import TestApp
 
-from blog_support import (add_blog, add_post, admin_browser, blog_app, comment,
-                          moderate, pending_ids, person)
+from blog_support import (add_blog, add_post, admin_browser, blog_app, comment, moderate,
+                          pending_ids, person)
+from blog_support import admin, app  # noqa: F401  (fixtures, found by name)
 from conftest import Site, csrf_from
-
-
-@pytest.fixture
-def app():
-    application = blog_app()
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    return admin_browser(app)
 
 
 @pytest.fixture

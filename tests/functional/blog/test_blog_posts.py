@@ -10,21 +10,9 @@ import pytest
 from PIL import Image as PILImage
 from webtest import TestApp
 
-from blog_support import (add_blog, add_post, admin_browser, blog_app, person,
-                          set_dates)
+from blog_support import add_blog, add_post, person, set_dates
+from blog_support import admin, app  # noqa: F401  (fixtures, found by name)
 from conftest import Site, csrf_from
-
-
-@pytest.fixture
-def app():
-    application = blog_app()
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    return admin_browser(app)
 
 
 def titles(page):

@@ -4,19 +4,8 @@ and revert (the core revision history), and the rendering cache."""
 import pytest
 
 from conftest import Site, csrf_from
-from wiki_support import add_page, add_wiki, admin_browser, edit_page, wiki_app
-
-
-@pytest.fixture
-def app():
-    application = wiki_app()
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    return admin_browser(app)
+from wiki_support import add_page, add_wiki, edit_page
+from wiki_support import admin, app  # noqa: F401  (fixtures, found by name)
 
 
 @pytest.fixture

@@ -1,28 +1,10 @@
 """RecentChanges, the title index, backlinks and search inside a wiki."""
 
-import pytest
 from webtest import TestApp
 
 from conftest import Site
-from wiki_support import (add_page, add_wiki, admin_browser, edit_page, person,
-                          publish, wiki_app)
-
-
-@pytest.fixture
-def app():
-    application = wiki_app()
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    return admin_browser(app)
-
-
-@pytest.fixture
-def wiki(admin):
-    return add_wiki(admin)
+from wiki_support import add_page, add_wiki, edit_page, person, publish
+from wiki_support import admin, app, wiki  # noqa: F401  (fixtures, found by name)
 
 
 def titles(page, selector):

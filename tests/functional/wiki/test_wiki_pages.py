@@ -3,29 +3,11 @@ reStructuredText, WikiWord and [[links]], create links, who sees what."""
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from webtest import TestApp
 
 from conftest import Site
-from wiki_support import (add_page, add_wiki, admin_browser, person, publish,
-                          wiki_app)
-
-
-@pytest.fixture
-def app():
-    application = wiki_app()
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    return admin_browser(app)
-
-
-@pytest.fixture
-def wiki(admin):
-    return add_wiki(admin)
+from wiki_support import add_page, person, publish
+from wiki_support import admin, app, wiki  # noqa: F401  (fixtures, found by name)
 
 
 def test_a_new_wiki_has_a_front_page_and_opens_on_it(app, admin, wiki):

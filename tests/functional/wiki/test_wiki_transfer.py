@@ -1,17 +1,9 @@
 """A wiki made by a script, copied, exported and imported: one FrontPage
 each time, cataloged and rendered."""
 
-import pytest
-
 from conftest import Site
-from wiki_support import add_page, add_wiki, admin_browser, wiki_app
-
-
-@pytest.fixture
-def app():
-    application = wiki_app()
-    yield application
-    application.db.close()
+from wiki_support import add_page, add_wiki, admin_browser
+from wiki_support import app  # noqa: F401  (fixture, found by name)
 
 
 def pages_of(site, name):

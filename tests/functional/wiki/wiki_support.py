@@ -1,6 +1,7 @@
 """Helpers of the wiki's functional tests: a site with the wiki active,
 a wiki added through the web, pages added straight in the database."""
 
+import pytest
 from webtest import TestApp
 
 from conftest import Site, build_app, csrf_from, sign_in
@@ -61,3 +62,25 @@ def publish(browser, *paths):
         form = browser.get(f"{path}/@@workflow")
         browser.post(f"{path}/@@workflow", {"_csrf": csrf_from(form),
                                              "transition": "publish"}, status=303)
+
+
+# Fixtures: a test module imports the ones it uses (pytest finds them by name).
+
+@pytest.fixture
+def app():
+    """A site with the wiki active, closed after the test."""
+    application = wiki_app()
+    yield application
+    application.db.close()
+
+
+@pytest.fixture
+def admin(app):
+    """A TestApp signed in as the site's admin."""
+    return admin_browser(app)
+
+
+@pytest.fixture
+def wiki(admin):
+    """The path of a wiki added through the web by the admin."""
+    return add_wiki(admin)
