@@ -4,9 +4,10 @@ Helpers shared by the modules: people to sign in as, and checks that a
 request was refused.
 """
 
+import pytest
 from webtest import TestApp
 
-from conftest import Site, csrf_from, sign_in
+from conftest import Site, build_app, csrf_from, sign_in
 
 PASSWORD = "a-good-password-1"
 
@@ -56,6 +57,23 @@ def messages_of(response):
     """The status messages shown on a page."""
     return [p.get_text(" ", strip=True)
             for p in response.html.select(".status-messages p")]
+
+
+@pytest.fixture(name="app")
+def file_app(tmp_path):
+    """The ``app`` fixture of modules that need FileStorage (memory:// keeps
+    no history to undo or pack); a module imports it with ``file_admin``."""
+    application = build_app(zodb_uri=f"file://{tmp_path}/Data.fs")
+    yield application
+    application.db.close()
+
+
+@pytest.fixture(name="admin")
+def file_admin(app):
+    """The ``admin`` fixture beside ``file_app``: a client signed in as admin."""
+    client = TestApp(app)
+    sign_in(client)
+    return client
 
 
 def last_audit(app, action=None):

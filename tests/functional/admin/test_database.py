@@ -5,21 +5,8 @@ from webtest import TestApp
 
 from conftest import Site, build_app, csrf_from, sign_in
 
+from . import file_admin, file_app  # noqa: F401  (the app and admin fixtures)
 from . import add_person, browser, is_login_redirect, last_audit, messages_of
-
-
-@pytest.fixture
-def app(tmp_path):
-    application = build_app(zodb_uri=f"file://{tmp_path}/Data.fs")
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    client = TestApp(app)
-    sign_in(client)
-    return client
 
 
 def figures(page):

@@ -3,8 +3,9 @@
 import pytest
 from webtest import TestApp
 
-from conftest import Site, build_app, sign_in
+from conftest import Site, build_app
 
+from . import file_admin, file_app  # noqa: F401  (the app and admin fixtures)
 from . import add_person, browser, is_login_redirect, last_audit, messages_of, post_form
 
 GOOD = {"title": "Our site", "description": "News and notes.", "language": "",
@@ -170,15 +171,3 @@ class TestRefusals:
         assert app.db.lastTransaction() == before
 
 
-@pytest.fixture
-def app(tmp_path):
-    application = build_app(zodb_uri=f"file://{tmp_path}/Data.fs")
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    client = TestApp(app)
-    sign_in(client)
-    return client

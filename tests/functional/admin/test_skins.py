@@ -3,25 +3,12 @@
 import pytest
 from webtest import TestApp
 
-from conftest import Site, build_app, csrf_from, sign_in
+from conftest import Site, build_app, csrf_from
 
+from . import file_admin, file_app  # noqa: F401  (the app and admin fixtures)
 from . import add_person, browser, is_login_redirect, last_audit, messages_of, post_form
 
 MARK = "<p id=\"custom-mark\">Overridden through the web</p>"
-
-
-@pytest.fixture
-def app(tmp_path):
-    application = build_app(zodb_uri=f"file://{tmp_path}/Data.fs")
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    client = TestApp(app)
-    sign_in(client)
-    return client
 
 
 def file_source(app, name):

@@ -1,25 +1,11 @@
 """@@undo: the undo log in plain words, what a change touched, undoing."""
 
-import pytest
 from webtest import TestApp
 
 from conftest import Site, build_app, csrf_from, sign_in
 
+from . import file_admin, file_app  # noqa: F401  (the app and admin fixtures)
 from . import add_person, browser, is_login_redirect, last_audit, messages_of
-
-
-@pytest.fixture
-def app(tmp_path):
-    application = build_app(zodb_uri=f"file://{tmp_path}/Data.fs")
-    yield application
-    application.db.close()
-
-
-@pytest.fixture
-def admin(app):
-    client = TestApp(app)
-    sign_in(client)
-    return client
 
 
 class As:
