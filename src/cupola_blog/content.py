@@ -1,7 +1,7 @@
 """The blog's content: a Blog (a folder of posts) and its BlogPosts.
 
-A post's body is rich text, sanitised whenever it is set (as a core
-Document's). Its excerpt is the summary field, or the start of the body
+A post's body is rich text, sanitised whenever it is set (the core's
+``RichText``, as a Document's). Its excerpt is the summary field, or the start of the body
 when that is empty. Its comments are persistent objects kept in the post
 itself (``cupola_blog.comments``), never catalogued as pages.
 """
@@ -10,8 +10,8 @@ from zope import schema
 from zope.interface import implementer
 from zope.schema.vocabulary import SimpleTerm, SimpleVocabulary
 
+from cupola.content.document import RichText
 from cupola.content.folder import Folder
-from cupola.content.html import html_to_text, sanitize_html
 from cupola.content.item import Item
 from cupola.interfaces import IBasicSchema, IFolder, IFolderSchema, IItem
 
@@ -71,34 +71,13 @@ class Blog(Folder):
 
 
 @implementer(IBlogPost)
-class BlogPost(Item):
+class BlogPost(RichText, Item):
     """A post: sanitised HTML text, author, lead image, comments."""
 
     type_name = "BlogPost"
-    _text = ""
     author = ""
     lead_image = None
     _comments = None  # LOBTree {comment id: Comment}: cupola_blog.comments
-
-    def __init__(self, title="", description="", text=""):
-        super().__init__(title, description)
-        self.text = text
-
-    @property
-    def text(self):
-        return self._text
-
-    @text.setter
-    def text(self, value):
-        self._text = sanitize_html(value or "")
-
-    @property
-    def plain_text(self):
-        return html_to_text(self._text)
-
-    @property
-    def size(self):
-        return len(self._text.encode("utf-8"))
 
     @property
     def excerpt(self):

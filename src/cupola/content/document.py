@@ -7,13 +7,11 @@ from cupola.content.item import Item
 from cupola.interfaces import IDocument, ILink
 
 
-@implementer(IDocument)
-class Document(Item):
-    """A page whose body is HTML, sanitised whenever it is set."""
+class RichText:
+    """Mixin for an Item whose ``text`` is HTML, sanitised whenever it is
+    set (a Document's body; add-ons' types with a rich text body too)."""
 
-    type_name = "Document"
     _text = ""
-    related = ()  # uuids of related items (cupola.content.references)
 
     def __init__(self, title="", description="", text=""):
         super().__init__(title, description)
@@ -34,6 +32,14 @@ class Document(Item):
     @property
     def size(self):
         return len(self._text.encode("utf-8"))
+
+
+@implementer(IDocument)
+class Document(RichText, Item):
+    """A page whose body is HTML, sanitised whenever it is set."""
+
+    type_name = "Document"
+    related = ()  # uuids of related items (cupola.content.references)
 
 
 @implementer(ILink)
