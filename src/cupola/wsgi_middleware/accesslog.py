@@ -22,6 +22,8 @@ import threading
 import time
 from urllib.parse import quote
 
+from cupola.wsgi_middleware.body import CountedBody
+
 log = logging.getLogger("cupola.access")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
@@ -103,34 +105,12 @@ class AccessLogMiddleware:
         except BaseException:
             self._write(environ, seen["status"], 0, started, clock)
             raise
-        return _Counted(body, lambda size: self._write(
-            environ, seen["status"], size, started, clock))
+        return CountedBody(body, lambda counted: self._write(
+            environ, seen["status"], counted.size, started, clock))
 
     def _write(self, environ, status, size, started, clock):
         elapsed = time.perf_counter() - clock if self.latency else None
         self.logger.info(format_line(environ, status, size, started, elapsed))
-
-
-class _Counted:
-    """Passes the body through, counting bytes; reports once on close."""
-
-    def __init__(self, body, done):
-        self._body, self._done, self._size = body, done, 0
-
-    def __iter__(self):
-        for chunk in self._body:
-            self._size += len(chunk)
-            yield chunk
-
-    def close(self):
-        try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            done, self._done = self._done, None
-            if done is not None:
-                done(self._size)
 
 
 class LineFile:

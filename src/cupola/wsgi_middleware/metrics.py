@@ -34,6 +34,7 @@ import threading
 import time
 
 from cupola.exceptions import CupolaError
+from cupola.wsgi_middleware.body import ClosingBody
 
 ENVIRON_KEY = "cupola.metrics"  # environ: the Metrics object, for the view
 CONFLICTS_KEY = "cupola.conflicts"  # environ: replays of this request (publisher)
@@ -244,7 +245,7 @@ class MetricsMiddleware:
         except BaseException:
             self._done(environ, "500", started)
             raise
-        return _Finished(body, lambda: self._done(environ, seen["status"], started))
+        return ClosingBody(body, lambda _: self._done(environ, seen["status"], started))
 
     def _done(self, environ, status, started):
         application = self.application
@@ -260,24 +261,6 @@ class MetricsMiddleware:
         if application is not None:
             self.metrics.sample(application, force=True)
         return self.metrics.exposition()
-
-
-class _Finished:
-    def __init__(self, body, done):
-        self._body, self._done = body, done
-
-    def __iter__(self):
-        return iter(self._body)
-
-    def close(self):
-        try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            done, self._done = self._done, None
-            if done is not None:
-                done()
 
 
 def gunicorn_hooks(directory):
