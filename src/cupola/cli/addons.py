@@ -6,7 +6,7 @@
   cupola addons deactivate NAME    run its uninstall step and switch it off
 """
 
-from cupola.cli.options import add_db_options, open_site
+from cupola.cli.options import add_db_options, site_session
 
 
 def add_arguments(parser):
@@ -20,25 +20,13 @@ def add_arguments(parser):
 
 
 def run(args):
-    import transaction
-
     from cupola.addons import activate, deactivate
     from cupola.addons.overview import addon_rows
-    from cupola.db.bootstrap import get_site
     from cupola.exceptions import CupolaError
-    from cupola.registry import pop_registry, push_registry
     if args.action != "list" and not args.name:
         raise CupolaError(f"say which add-on to {args.action}: cupola addons "
                           f"{args.action} NAME (see cupola addons)")
-    db, registry = open_site(args)
-    tm = transaction.TransactionManager()
-    conn = db.open(transaction_manager=tm)
-    push_registry(registry)
-    try:
-        try:
-            site = get_site(conn)
-        except KeyError:
-            raise CupolaError("The database holds no site; run 'cupola init' first.")
+    with site_session(args) as (site, registry, tm):
         if args.action == "list":
             show(addon_rows(registry, site), args.verbose)
             return 0
@@ -55,11 +43,6 @@ def run(args):
             tm.commit()
             print(f"Deactivated {title} ({args.name}); its content is kept.")
         return 0
-    finally:
-        pop_registry()
-        tm.abort()
-        conn.close()
-        db.close()
 
 
 def show(rows, verbose=False):

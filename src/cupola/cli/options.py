@@ -1,6 +1,7 @@
 """Options shared by commands: each also read from a CUPOLA_* variable."""
 
 import os
+from contextlib import contextmanager
 
 
 def env(name, default=None):
@@ -55,6 +56,35 @@ def open_site(args):
     settings = settings_from(args)
     registry = configure(settings).registry
     return open_db(settings.get("zodb_uri")), registry
+
+
+@contextmanager
+def site_session(args):
+    """``with site_session(args) as (site, registry, tm):`` the site of the
+    database, its registry pushed as the current one, in a connection of its
+    own transaction manager *tm*. What the command did not commit is aborted
+    when the block ends; the database is closed."""
+    import transaction
+
+    from cupola.db.bootstrap import get_site
+    from cupola.exceptions import CupolaError
+    from cupola.registry import pop_registry, push_registry
+    db, registry = open_site(args)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    push_registry(registry)
+    try:
+        try:
+            site = get_site(conn)
+        except KeyError:
+            raise CupolaError("The database holds no site; "
+                              "run 'cupola init' first.") from None
+        yield site, registry, tm
+    finally:
+        pop_registry()
+        tm.abort()
+        conn.close()
+        db.close()
 
 
 class Progress:

@@ -2,7 +2,7 @@
 
 import time
 
-from cupola.cli.options import Progress, add_db_options, open_site
+from cupola.cli.options import Progress, add_db_options, site_session
 
 
 def add_arguments(parser):
@@ -14,21 +14,9 @@ def add_arguments(parser):
 
 
 def run(args):
-    import transaction
-
     from cupola.catalog import reindex, sync_site
-    from cupola.db.bootstrap import get_site
     from cupola.exceptions import CupolaError
-    from cupola.registry import pop_registry, push_registry
-    db, registry = open_site(args)
-    tm = transaction.TransactionManager()
-    conn = db.open(transaction_manager=tm)
-    push_registry(registry)
-    try:
-        try:
-            site = get_site(conn)
-        except KeyError:
-            raise CupolaError("The database holds no site; run 'cupola init' first.")
+    with site_session(args) as (site, registry, tm):
         sync_site(site, registry)
         unknown = [n for n in args.indexes if not site.catalog.has_index(n)]
         if unknown:
@@ -44,8 +32,3 @@ def run(args):
         took = time.monotonic() - started
         print(f"Reindexed {done} objects in {took:.1f} s "
               f"({done / took if took else 0:.0f} objects/s).")
-    finally:
-        pop_registry()
-        tm.abort()
-        conn.close()
-        db.close()
