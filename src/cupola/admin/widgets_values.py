@@ -8,6 +8,14 @@ from cupola.admin.widget_base import Widget, WidgetError
 from cupola.content.html import html_to_text, sanitize_html
 
 
+def within_max_length(raw, limit):
+    """*raw*, if it has at most *limit* characters (no limit: None or 0)."""
+    if limit and len(raw) > limit:
+        raise WidgetError(f"Use at most {limit:,} characters "
+                          f"(this has {len(raw):,}).")
+    return raw
+
+
 class TextWidget(Widget):
     """TextLine: one line, trimmed."""
 
@@ -15,11 +23,7 @@ class TextWidget(Widget):
         return " ".join(super().extract(request).split("\n")).strip()
 
     def parse(self, raw):
-        limit = self.max_length
-        if limit and len(raw) > limit:
-            raise WidgetError(f"Use at most {limit:,} characters "
-                              f"(this has {len(raw):,}).")
-        return raw
+        return within_max_length(raw, self.max_length)
 
 
 class BytesLineWidget(TextWidget):
@@ -54,11 +58,7 @@ class TextAreaWidget(Widget):
         return super().extract(request).strip()
 
     def parse(self, raw):
-        limit = self.max_length
-        if limit and len(raw) > limit:
-            raise WidgetError(f"Use at most {limit:,} characters "
-                              f"(this has {len(raw):,}).")
-        return raw
+        return within_max_length(raw, self.max_length)
 
 
 class RichTextWidget(TextAreaWidget):
