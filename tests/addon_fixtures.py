@@ -4,7 +4,21 @@ sys.path with a distribution declaring their cupola.addons entry point."""
 import sys
 from pathlib import Path
 
+import pytest
+
 ADDONS = Path(__file__).parent / "functional" / "addons"
+
+
+@pytest.fixture
+def file_site(tmp_path, monkeypatch):
+    """The URI of a FileStorage site made by ``cupola init`` (for tests of
+    CLI commands); a test module imports this fixture by name."""
+    from conftest import ADMIN_PASSWORD
+    from cupola.cli import main
+    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    uri = f"file://{tmp_path}/Data.fs"
+    assert main(["init", "--zodb-uri", uri]) == 0
+    return uri
 
 
 def install_distribution(site_dir, name, version="1.0", entry=None):

@@ -8,9 +8,10 @@ from importlib.metadata import entry_points
 import pytest
 from webtest import TestApp
 
+from addon_fixtures import file_site  # noqa: F401  (fixture, found by name)
 from blog_support import (add_blog, add_post, admin_browser, blog_app, comment,
                           pending_ids)
-from conftest import ADMIN_PASSWORD, Site, build_app, csrf_from, sign_in
+from conftest import Site, build_app, csrf_from, sign_in
 
 
 def act(browser, action):
@@ -63,15 +64,6 @@ def test_activate_and_deactivate_through_the_web():
             "#moderation-count").text == "1 comment waits"
     finally:
         app.db.close()
-
-
-@pytest.fixture
-def file_site(tmp_path, monkeypatch):
-    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    uri = f"file://{tmp_path}/Data.fs"
-    from cupola.cli import main
-    assert main(["init", "--zodb-uri", uri]) == 0
-    return uri
 
 
 def test_activate_through_the_cli(file_site, capsys):

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, Site, build_app, csrf_from
+from addon_fixtures import file_site  # noqa: F401  (fixture, found by name)
+from conftest import Site, build_app, csrf_from
 from wiki_support import add_page, add_wiki, admin_browser, publish, wiki_app
 
 TESTS = Path(__file__).resolve().parents[2]
@@ -63,15 +64,6 @@ def test_activate_and_deactivate_through_the_web():
     with Site(app) as site:
         assert sorted(site["team-wiki"].keys()) == ["front-page", "notes"]
     app.db.close()
-
-
-@pytest.fixture
-def file_site(tmp_path, monkeypatch):
-    monkeypatch.setenv("CUPOLA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    uri = f"file://{tmp_path}/Data.fs"
-    from cupola.cli import main
-    assert main(["init", "--zodb-uri", uri]) == 0
-    return uri
 
 
 def test_activate_through_the_cli(file_site, capsys):
