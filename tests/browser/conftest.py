@@ -91,6 +91,20 @@ def sign_in(page, login="admin", password=ADMIN_PASSWORD, came_from=""):
     expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
 
 
+def console_errors(page):
+    """A list that the page's console errors are added to as they come."""
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def activate_addon(page, name, title):
+    """Activate the add-on *name* on @@addons (signed in as admin)."""
+    page.goto("/@@addons")
+    page.locator(f"#addon-{name}").get_by_role("button", name="Activate").click()
+    expect(page.locator(".status-messages")).to_contain_text(f"Activated {title}.")
+
+
 @pytest.fixture(scope="session")
 def live_server():
     """Base URL of a Cupola site served by waitress in a background thread."""

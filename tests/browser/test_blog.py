@@ -9,7 +9,8 @@ from io import BytesIO
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from browser.conftest import (DESKTOP, PHONE, activate_addon, console_errors, serve,
+                              sign_in)
 from conftest import build_app
 
 pytestmark = pytest.mark.browser
@@ -43,13 +44,10 @@ def write_text(page, text):
 def test_blog_flow(chromium_browser, server, tmp_path):
     context = chromium_browser.new_context(base_url=server, **DESKTOP)
     page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     try:
         sign_in(page)
-        page.goto("/@@addons")
-        page.locator("#addon-cupola_blog").get_by_role("button", name="Activate").click()
-        expect(page.locator(".status-messages")).to_contain_text("Activated Blog.")
+        activate_addon(page, "cupola_blog", "Blog")
 
         # a blog, then an image in it
         page.goto("/++add++Blog")

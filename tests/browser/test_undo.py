@@ -5,7 +5,7 @@ is back. Then @@settings: the filter box narrows the form."""
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from browser.conftest import DESKTOP, PHONE, console_errors, serve, sign_in
 from conftest import Site, build_app
 
 pytestmark = pytest.mark.browser
@@ -65,8 +65,7 @@ def test_admin_pages_fit_a_phone_and_settings_filter(chromium_browser, server, t
     app, url = server
     context = chromium_browser.new_context(base_url=url, **PHONE)
     page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    problems = console_errors(page)
     try:
         sign_in(page)
         for path in ("/@@undo", "/@@database", "/@@settings"):

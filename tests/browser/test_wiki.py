@@ -6,7 +6,8 @@ history; then a visitor's view, on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE, serve, sign_in
+from browser.conftest import (DESKTOP, PHONE, activate_addon, console_errors, serve,
+                              sign_in)
 from conftest import build_app
 
 pytestmark = pytest.mark.browser
@@ -23,13 +24,10 @@ def server():
 def test_wiki_flow(chromium_browser, server, tmp_path):
     context = chromium_browser.new_context(base_url=server, **DESKTOP)
     page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     try:
         sign_in(page)
-        page.goto("/@@addons")
-        page.locator("#addon-cupola_wiki").get_by_role("button", name="Activate").click()
-        expect(page.locator(".status-messages")).to_contain_text("Activated Wiki.")
+        activate_addon(page, "cupola_wiki", "Wiki")
 
         # a wiki, which opens on its FrontPage
         page.goto("/++add++Wiki")
