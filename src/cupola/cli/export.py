@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from cupola.cli.options import Progress, add_db_options, open_site, settings_from
+from cupola.cli.options import Progress, add_db_options, settings_from, site_session
 from cupola.cli.sizes import size_text
 
 
@@ -25,48 +25,26 @@ def add_arguments(parser):
 
 
 def run(args):
-    import transaction
-
     from cupola.content.trash import resolve_path
     from cupola.exceptions import CupolaError
-    from cupola.registry import pop_registry, push_registry
     output = Path(args.output)
     fmt = args.format or ("zexp" if output.suffix == ".zexp" else "json")
     _check_output(output, fmt, args.force)
     args.zodb_uri = _read_only(settings_from(args).get("zodb_uri"))
-    db, registry = open_site(args)
-    tm = transaction.TransactionManager()
-    conn = db.open(transaction_manager=tm)
-    push_registry(registry)
-    try:
-        site = _site(conn)
+    with site_session(args) as (site, registry, _):
         obj = resolve_path(site, args.path)
         if obj is None:
             raise CupolaError(f"There is nothing at {args.path} in the site.")
         started = time.monotonic()
         if fmt == "zexp":
             from cupola.transfer.zexp import export_zexp
-            count = export_zexp(conn, obj, output, Progress("Exporting"))
+            count = export_zexp(site._p_jar, obj, output, Progress("Exporting"))
             what = f"{count} records"
         else:
             count = _export_json(registry, obj, output)
             what = f"{count} object{'s' if count != 1 else ''}"
         print(f"Exported {what} from {args.path} to {output} "
               f"({size_text(_size(output))}) in {time.monotonic() - started:.1f} s.")
-    finally:
-        pop_registry()
-        tm.abort()
-        conn.close()
-        db.close()
-
-
-def _site(conn):
-    from cupola.db.bootstrap import get_site
-    from cupola.exceptions import CupolaError
-    try:
-        return get_site(conn)
-    except KeyError:
-        raise CupolaError("The database holds no site; run 'cupola init' first.") from None
 
 
 def _read_only(uri):

@@ -6,7 +6,7 @@ one transaction, so an error leaves the site as it was."""
 import time
 from pathlib import Path
 
-from cupola.cli.options import Progress, add_db_options, open_site
+from cupola.cli.options import Progress, add_db_options, site_session
 
 
 def add_arguments(parser):
@@ -26,24 +26,16 @@ def add_arguments(parser):
 
 
 def run(args):
-    import transaction
     from ZODB.POSException import ConflictError
 
     from cupola.catalog import sync_site
-    from cupola.cli.export import _site
     from cupola.content.trash import resolve_path
     from cupola.exceptions import CupolaError
     from cupola.interfaces import IContainer
-    from cupola.registry import pop_registry, push_registry
     source = Path(args.source)
     if not source.exists():
         raise CupolaError(f"{source}: no such file or folder.")
-    db, registry = open_site(args)
-    tm = transaction.TransactionManager()
-    conn = db.open(transaction_manager=tm)
-    push_registry(registry)
-    try:
-        site = _site(conn)
+    with site_session(args) as (site, registry, tm):
         sync_site(site, registry)  # indexes added since (the import uses them)
         target = resolve_path(site, args.into)
         if target is None or not IContainer.providedBy(target):
@@ -53,7 +45,7 @@ def run(args):
             names, count = _import_json(registry, target, source, args)
         else:
             from cupola.transfer.zexp import import_zexp
-            obj, count = import_zexp(registry, conn, target, source, args.name,
+            obj, count = import_zexp(registry, site._p_jar, target, source, args.name,
                                      args.replace, Progress("Importing"))
             names = [obj.__name__]
         what = (f"{count} {'records' if source.is_file() else 'objects'} into "
@@ -69,11 +61,6 @@ def run(args):
             raise CupolaError("Someone changed the same content while this "
                               "import ran; nothing was imported. Run it again.") from None
         print(f"Imported {what} in {time.monotonic() - started:.1f} s.")
-    finally:
-        pop_registry()
-        tm.abort()
-        conn.close()
-        db.close()
 
 
 def _join(folder, name):
