@@ -130,6 +130,26 @@ def test_append_merges_with_a_removal_in_another_leaf(db, writers):
     assert length == len(before)
 
 
+def test_appends_merge_in_a_deep_tree(db, writers, monkeypatch):
+    # tiny nodes: 150 names make leaves of 8 under two levels of inner nodes
+    monkeypatch.setattr(OrderLeaf, "MAX", 8)
+    monkeypatch.setattr(OrderLeaf, "MIN", 3)
+    monkeypatch.setattr(OrderInner, "MAX", 4)
+    monkeypatch.setattr(OrderInner, "MIN", 2)
+    before = names(150)
+    make_folder(db, before)
+    one, two = writers()
+    root = one.folder._order._root
+    assert isinstance(root.children[0], OrderInner)
+    one.folder["a"] = Item()
+    two.folder["b"] = Item()
+    one.commit()
+    two.commit()
+    keys, length, _ = reread(db)
+    assert keys == before + ["a", "b"]
+    assert length == 152
+
+
 # -- what must still conflict --
 
 def conflicts(one, two):
