@@ -165,6 +165,32 @@ def children(pid):
     return sorted(found)
 
 
+NGINX_HEAD = """\
+daemon off;
+user root root;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log {d}/nginx-access.log;
+    client_body_temp_path {d}/body;
+    fastcgi_temp_path {d}/fastcgi;
+    proxy_temp_path {d}/proxy;
+    scgi_temp_path {d}/scgi;
+    uwsgi_temp_path {d}/uwsgi;
+    client_max_body_size 300m;
+"""
+
+
+def nginx_conf(folder, servers):
+    """Write *folder*/nginx.conf: every path of nginx's under *folder*, and the
+    ``server { ... }`` blocks *servers* inside ``http``; return its path."""
+    path = folder / "nginx.conf"
+    path.write_text(NGINX_HEAD.format(d=folder) + servers + "}\n")
+    return path
+
+
 def wait_for(predicate, timeout=60, what="a condition"):
     """Poll *predicate* until it returns something true; fail after *timeout*."""
     deadline = time.monotonic() + timeout

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import (Browser, Server, clean_env, exercise, free_port,
+from servers import (Browser, Server, clean_env, exercise, free_port, nginx_conf,
                      production_ini, script, system_binary, wait_for,
                      wait_for_port)
 
@@ -41,21 +41,8 @@ from cupola.wsgi import run_cgi
 run_cgi()
 """
 
+# the server blocks; nginx_conf() wraps them
 NGINX_CONF = """\
-daemon off;
-user root root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/nginx-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/nginx-access.log;
-    client_body_temp_path {d}/body;
-    fastcgi_temp_path {d}/fastcgi;
-    proxy_temp_path {d}/proxy;
-    scgi_temp_path {d}/scgi;
-    uwsgi_temp_path {d}/uwsgi;
-    client_max_body_size 300m;
     server {{
         listen 127.0.0.1:{port};
         location / {{
@@ -75,7 +62,6 @@ http {{
             fastcgi_param REMOTE_ADDR $remote_addr;
         }}
     }}
-}}
 """
 
 LIGHTTPD_CONF = """\
@@ -115,8 +101,7 @@ def fastcgi(tmp_path, zeo):
     fcgi = write_script(tmp_path / "cupola.fcgi", FCGI_SCRIPT, ini=ini, port=fcgi_port)
     web = tmp_path / "nginx"
     web.mkdir()
-    conf = web / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(d=web, port=port, upstream=f"127.0.0.1:{fcgi_port}"))
+    conf = nginx_conf(web, NGINX_CONF.format(port=port, upstream=f"127.0.0.1:{fcgi_port}"))
     processes = []
 
     def start_fcgi():
@@ -174,8 +159,7 @@ def test_cupola_fcgi_on_a_unix_socket_behind_nginx(tmp_path, zeo):
     web = tmp_path / "nginx"
     web.mkdir()
     port = free_port()
-    conf = web / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(d=web, port=port, upstream=f"unix:{sock}"))
+    conf = nginx_conf(web, NGINX_CONF.format(port=port, upstream=f"unix:{sock}"))
     fcgi = Server([script("cupola"), "fcgi", "--config", ini, "--bind", sock,
                    "--umask", "077"], cwd=tmp_path, port=None, log_name="fcgi.log")
     nginx = None

@@ -12,25 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from servers import (Browser, Server, clean_env, free_port, production_ini, script,
-                     system_binary, wait_for)
+from servers import (Browser, Server, clean_env, free_port, nginx_conf, production_ini,
+                     script, system_binary, wait_for)
 
 pytestmark = pytest.mark.slow
 
+# the server blocks; nginx_conf() wraps them
 NGINX_CONF = """\
-daemon off;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/nginx-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/nginx-access.log;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    scgi_temp_path {d}/scgi;
-    uwsgi_temp_path {d}/uwsgi;
-    client_max_body_size 300m;
     server {{
         listen 127.0.0.1:{port};
         location /cms/ {{
@@ -55,7 +43,6 @@ http {{
             proxy_set_header X-Forwarded-Port $server_port;
         }}
     }}
-}}
 """
 LINK = re.compile(r'\b(?:href|src|action)="([^"]*)"')
 
@@ -74,8 +61,7 @@ def behind_nginx(tmp_path):
                  cwd=tmp_path, port=app_port, env=clean_env(), log_name="cupola.log")
     web = tmp_path / "nginx"
     web.mkdir()
-    conf = web / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(d=web, port=port, app_port=app_port))
+    conf = nginx_conf(web, NGINX_CONF.format(port=port, app_port=app_port))
     nginx = None
     try:
         app.wait_until_listening()

@@ -12,7 +12,7 @@ import signal
 
 import pytest
 
-from servers import (Browser, children, exercise, free_port, gunicorn_options,
+from servers import (Browser, children, exercise, free_port, gunicorn_options, nginx_conf,
                      production_ini, script, system_binary, wait_for)
 
 pytestmark = pytest.mark.slow
@@ -133,21 +133,8 @@ def test_uwsgi_with_two_processes_on_zeo(start, zeo, tmp_path):
     still_serving(browser, path, data)
 
 
+# the server blocks; nginx_conf() wraps them
 NGINX_UWSGI = """\
-daemon off;
-user root root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/nginx-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/nginx-access.log;
-    client_body_temp_path {d}/body;
-    fastcgi_temp_path {d}/fastcgi;
-    proxy_temp_path {d}/proxy;
-    scgi_temp_path {d}/scgi;
-    uwsgi_temp_path {d}/uwsgi;
-    client_max_body_size 300m;
     server {{
         listen 127.0.0.1:{port};
         location / {{
@@ -155,7 +142,6 @@ http {{
             uwsgi_pass 127.0.0.1:{uwsgi_port};
         }}
     }}
-}}
 """
 
 
@@ -168,8 +154,7 @@ def test_uwsgi_behind_nginx_over_the_uwsgi_protocol(start, tmp_path):
            "--lazy-apps", "--need-app", "--die-on-term"], uwsgi_port)
     web = tmp_path / "nginx"
     web.mkdir()
-    conf = web / "nginx.conf"
-    conf.write_text(NGINX_UWSGI.format(d=web, port=port, uwsgi_port=uwsgi_port))
+    conf = nginx_conf(web, NGINX_UWSGI.format(port=port, uwsgi_port=uwsgi_port))
     start([system_binary("nginx", "nginx"), "-p", web, "-e", web / "nginx-error.log",
            "-c", conf], port, cwd=web)
     exercise(Browser(port), "uwsgi-nginx")
