@@ -24,6 +24,18 @@ DATE_INDEXES = ("created", "modified", "effective", "expires")
 NOT_CRITERIA = ("text", "allowed", "allowed_inactive")
 
 
+class Range(tuple):
+    """A range criterion for a field index: ``search(price=Range(10, 20))``.
+
+    Both ends are included; None leaves an end open. (A plain tuple or list
+    on a field index means "any of these values"; on a date index a
+    ``(start, end)`` pair is already a range.)
+    """
+
+    def __new__(cls, low=None, high=None):
+        return super().__new__(cls, (low, high))
+
+
 class QueryError(ValueError):
     """A query names an unknown index or gives a value it cannot use."""
 
@@ -76,6 +88,13 @@ def _apply(index, name, value):
             raise QueryError(f"{name}: a date range is a (start, end) pair.")
         low, high = (_seconds(v) for v in value)
         return index.apply((low, high))
+    if isinstance(value, Range):
+        if not hasattr(index, "range"):
+            raise QueryError(f"{name}: ranges work on field and date indexes only.")
+        try:
+            return index.range(*value)
+        except TypeError:
+            raise QueryError(f"{name}: cannot search for {value!r}.") from None
     try:
         if isinstance(value, (list, tuple, set, frozenset)):
             return index.apply(list(value))

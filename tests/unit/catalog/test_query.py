@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from pyroaring import BitMap
 
-from cupola.catalog.query import DAY, QueryError, Results
+from cupola.catalog.query import DAY, QueryError, Range, Results
 from cupola.content import operations as ops
 from cupola.content.events import ObjectModified, notify
 from cupola.workflow.engine import do_transition
@@ -100,6 +100,27 @@ class TestCriteria:
     def test_a_list_is_any_of(self, catalog):
         assert sorted(paths(search(catalog, state=["private", "pending"]))) == [
             "/news/archive/gamma-10", "/news/archive/gamma-9", "/news/beta"]
+
+    def test_a_tuple_on_a_field_index_is_any_of_not_a_range(self, catalog):
+        assert sorted(paths(search(catalog, creator=("ann", "cat")))) == sorted(
+            p for p, row in CONTENT.items() if row[5] == "ann")
+
+    def test_range_on_a_field_index(self, catalog):
+        # sortable titles fold case: "about us" < "alpha report" < "archive" < "beta notes"
+        found = sorted(paths(search(catalog, sortable_title=Range("al", "az"))))
+        assert found == ["/news/alpha", "/news/archive"]
+
+    def test_range_open_at_one_end(self, catalog):
+        assert sorted(paths(search(catalog, creator=Range("b", None)))) == sorted(
+            p for p, row in CONTENT.items() if row[5] == "bob")
+
+    def test_range_on_a_keyword_index_is_refused(self, catalog):
+        with pytest.raises(QueryError, match="ranges work on field and date"):
+            search(catalog, subject=Range("a", "z"))
+
+    def test_range_on_a_date_index(self, catalog):
+        assert len(search(catalog, modified=Range(utc(2024, 1, 1), None))) == len(
+            search(catalog, modified=(utc(2024, 1, 1), None)))
 
     def test_subject(self, catalog):
         assert sorted(paths(search(catalog, subject="x"))) == [
