@@ -18,6 +18,30 @@ RICH = ('<h2>Minutes</h2><p>Caf\u00e9 <strong>bold</strong> and <em>italic</em>,
         '<ul><li>one</li><li>two</li></ul>')
 
 
+def open_site(uri):
+    """(registry, db, connection, site) of the database at *uri*, with the
+    registry pushed; give them back with ``close``."""
+    from cupola.db.bootstrap import get_site
+    from cupola.db.storage import open_db
+    from cupola.registry import push_registry
+    from cupola.wsgi import configure
+    registry = configure({}).registry
+    push_registry(registry)
+    db = open_db(uri)
+    conn = db.open()
+    return registry, db, conn, get_site(conn)
+
+
+def close(db, conn, commit=True):
+    """Commit (or abort), close *conn* and *db*, pop the registry."""
+    import transaction
+    from cupola.registry import pop_registry
+    (transaction.commit if commit else transaction.abort)()
+    conn.close()
+    db.close()
+    pop_registry()
+
+
 def png(width=3, height=2, color=(200, 10, 10)):
     from PIL import Image
     out = io.BytesIO()

@@ -6,30 +6,9 @@ import os
 import re
 
 import pytest
-import transaction
 
 from cupola.cli import main
-from transfer_content import differences, make_sample, png
-
-
-def open_site(uri):
-    from cupola.db.bootstrap import get_site
-    from cupola.db.storage import open_db
-    from cupola.registry import push_registry
-    from cupola.wsgi import configure
-    registry = configure({}).registry
-    push_registry(registry)
-    db = open_db(uri)
-    conn = db.open()
-    return registry, db, conn, get_site(conn)
-
-
-def close(db, conn, commit=True):
-    from cupola.registry import pop_registry
-    (transaction.commit if commit else transaction.abort)()
-    conn.close()
-    db.close()
-    pop_registry()
+from transfer_content import close, differences, make_sample, open_site, png
 
 
 @pytest.fixture
