@@ -7,7 +7,7 @@ Stored state::
     catalog._clashes  # OIBTree {path: docid} for a path whose hash another
                       #   path has already (practically never)
     catalog._paths    # PathIndex: {docid: path}, subtrees and children
-    catalog._indexes  # PersistentMapping {name: FieldIndex | KeywordIndex | TextIndex}
+    catalog._indexes  # PersistentMapping {name: Field-, Date-, Keyword- or TextIndex}
     catalog._meta     # IOBTree {docid: tuple of column values}
     catalog.columns   # tuple of column names, the order of each _meta tuple
     catalog._next_docid  # the next docid: docids are sequential, from 1
@@ -32,7 +32,7 @@ from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
-from cupola.catalog.indexes import FieldIndex, KeywordIndex, PathIndex
+from cupola.catalog.indexes import DateIndex, FieldIndex, KeywordIndex, PathIndex
 from cupola.catalog.textindex import FORMAT as TEXT_FORMAT
 from cupola.catalog.textindex import TextIndex
 from cupola.content.container import subtree as walk  # noqa: F401 (re-exported)
@@ -99,18 +99,21 @@ class Catalog(Persistent):
         return stale
 
     def _current(self, name):
-        """False for a text index as earlier versions made it (zope.index's
-        Okapi index inside, or postings of an earlier format): sync
-        replaces it, and it is reindexed."""
-        if self._kinds.get(name) != "text":
-            return True
+        """False for an index as earlier versions made it (a text index
+        with zope.index's Okapi index inside or postings of an earlier
+        format, a field index with day bitmaps): sync replaces it, and it
+        is reindexed."""
         index = self._indexes[name]
+        if self._kinds.get(name) != "text":
+            return getattr(index, "is_current", lambda: True)()
         return (isinstance(index, TextIndex) and not hasattr(index, "_index")
                 and index._format == TEXT_FORMAT)
 
     def _make_index(self, kind):
         if kind == "field":
             return FieldIndex()
+        if kind == "date":
+            return DateIndex()
         if kind == "keyword":
             return KeywordIndex()
         return TextIndex(self.language, self.stemming)
@@ -171,6 +174,11 @@ class Catalog(Persistent):
             key = path_key(path)
             if self._docids.get(key) == docid:
                 del self._docids[key]
+
+    def subtree(self, path, depth=None):
+        """A new BitMap of the docids at *path* and below (``depth`` as in
+        ``PathIndex.apply``)."""
+        return self._paths.apply(path, depth, self.docid_for(path))
 
     def path_for(self, docid):
         return self._paths.value_of(docid)
@@ -236,7 +244,7 @@ class Catalog(Persistent):
     def unindex_path(self, path, subtree=True):
         """Forget the object at *path* (and, by default, everything below)."""
         if subtree:
-            docids = list(self._paths.apply(path))
+            docids = list(self.subtree(path))
         else:
             docid = self.docid_for(path)
             docids = [] if docid is None else [docid]

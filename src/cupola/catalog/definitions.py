@@ -1,7 +1,8 @@
 """What Cupola itself indexes and keeps as metadata columns.
 
-An index definition names an index kind (``field``, ``keyword``, ``text``)
-and a getter ``getter(obj, registry) -> value``; None (or an empty sequence)
+An index definition names an index kind (``field``, ``date``: epoch
+seconds as ints, with day bitmaps for ranges and sorts, ``keyword``,
+``text``) and a getter ``getter(obj, registry) -> value``; None (or an empty sequence)
 leaves the object out of that index. Add-ons add their own with
 ``config.add_catalog_index`` and ``config.add_catalog_column``.
 """
@@ -15,7 +16,7 @@ from typing import Callable
 from cupola.catalog.security import inactive_tokens, object_tokens
 
 log = logging.getLogger("cupola.catalog")
-KINDS = ("field", "keyword", "text")
+KINDS = ("field", "date", "keyword", "text")
 # Indexes that follow who may see an object (reindexed on transitions and
 # local-role changes, also for the descendants that inherit from it).
 SECURITY_INDEXES = ("allowed", "allowed_inactive", "state")
@@ -91,10 +92,10 @@ CORE_INDEXES = (
     IndexDefinition("state", "field", _attr("workflow_state")),
     IndexDefinition("allowed", "keyword", lambda o, r: object_tokens(r, o)),
     IndexDefinition("allowed_inactive", "keyword", lambda o, r: inactive_tokens(r, o)),
-    IndexDefinition("created", "field", _date("created")),
-    IndexDefinition("modified", "field", _date("modified")),
-    IndexDefinition("effective", "field", _date("effective")),
-    IndexDefinition("expires", "field", _date("expires")),
+    IndexDefinition("created", "date", _date("created")),
+    IndexDefinition("modified", "date", _date("modified")),
+    IndexDefinition("effective", "date", _date("effective")),
+    IndexDefinition("expires", "date", _date("expires")),
     IndexDefinition("subject", "keyword", _attr("subjects", ())),
     IndexDefinition("creator", "field", _attr("creator")),
     IndexDefinition("sortable_title", "field", sortable_title),

@@ -1,12 +1,13 @@
-"""The catalog's filter indexes: field and keyword (path: ``pathindex``).
+"""The catalog's filter indexes: field, date and keyword (path: ``pathindex``).
 
 Field and keyword indexes keep, per value, either one docid (a plain int,
 pickled inline in the BTree bucket) or a ``Bits`` (a persistent roaring
 bitmap, see ``cupola.catalog.bits``) once a second document shares the
-value. A field index of numbers (the dates, as epoch seconds) also keeps a
-bitmap per UTC day (``GRANULE``) and per block of 32 days, so that a range
-is a union of a few dozen block and day bitmaps plus the two edge days,
-and a sort walks blocks and days instead of values.
+value. A date index (epoch seconds, ints) also keeps a bitmap per UTC day
+(``GRANULE``) and per block of 32 days, so that a range is a union of a
+few dozen block and day bitmaps plus the two edge days, and a sort walks
+blocks and days instead of values; its values are 64-bit BTree keys,
+twice as many to a bucket as in an OOBTree.
 
 Every index answers ``apply(query) -> pyroaring.BitMap`` (a new bitmap,
 the caller's to change), ``index_doc(docid, value)``, ``unindex_doc(docid)``
@@ -17,8 +18,11 @@ in ``cupola.catalog.textindex``.
 import heapq
 from operator import itemgetter
 
+import math
+
 from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyroaring import BitMap
@@ -28,7 +32,7 @@ from cupola.catalog.bits import (FORMAT, Bits, add, as_bitmap, bitmap_of,
 from cupola.catalog.legacytext import TextIndex  # noqa: F401 (old pickles name it here)
 from cupola.catalog.pathindex import PathIndex, ancestors, parent_path  # noqa: F401
 
-__all__ = ["FieldIndex", "KeywordIndex", "PathIndex", "TextIndex", "Bits",
+__all__ = ["FieldIndex", "DateIndex", "KeywordIndex", "PathIndex", "TextIndex", "Bits",
            "ancestors", "parent_path", "GRANULE"]
 
 _MISSING = object()
@@ -47,7 +51,7 @@ def granule(value):
 class FieldIndex(Persistent):
     """One orderable value per document: equality, ranges, sorting."""
 
-    _coarse = _blocks = None  # catalogs from before the day bitmaps: see clear()
+    _coarse = _blocks = None  # the day bitmaps of a DateIndex
 
     def __init__(self):
         self.clear()
@@ -55,10 +59,13 @@ class FieldIndex(Persistent):
     def clear(self):
         self._fwd = OOBTree()     # {value: docid | Bits}
         self._rev = IOBTree()     # {docid: value}
-        self._coarse = OOBTree()  # {value // GRANULE: docid | Bits}, numbers only
-        self._blocks = OOBTree()  # {value // GRANULE // BLOCK: docid | Bits}
         self._count = Length()
         self._format = FORMAT
+
+    def is_current(self):
+        """False for a field index that earlier versions gave day bitmaps
+        (every numeric one): it wants a rebuild."""
+        return self._coarse is None
 
     def __len__(self):
         return self._count()
@@ -248,6 +255,49 @@ class FieldIndex(Persistent):
         if len(out) < want:
             out.extend(list(docids - BitMap(out))[:want - len(out)])
         return out
+
+
+class DateIndex(FieldIndex):
+    """A FieldIndex of epoch seconds (ints; floats are cut to seconds),
+    with day and block bitmaps; see the module docstring."""
+
+    def clear(self):
+        self._fwd = LOBTree()     # {seconds: docid | Bits}
+        self._rev = IOBTree()     # {docid: seconds}
+        self._coarse = IOBTree()  # {seconds // GRANULE: docid | Bits}
+        self._blocks = IOBTree()  # {seconds // GRANULE // BLOCK: docid | Bits}
+        self._count = Length()
+        self._format = FORMAT
+
+    def is_current(self):
+        return True
+
+    def index_doc(self, docid, value):
+        if value is not None and not isinstance(value, int):
+            value = math.floor(_seconds(value))
+        super().index_doc(docid, value)
+
+    def apply(self, query):
+        if isinstance(query, tuple):
+            return self.range(*query)
+        if isinstance(query, (list, set, frozenset)):
+            return union([self._fwd.get(int(v)) for v in map(_seconds, query)
+                          if v == int(v)])
+        value = _seconds(query)
+        return bitmap_of(self._fwd.get(int(value)) if value == int(value) else None).copy()
+
+    def range(self, low, high):
+        """Docids whose value is in [low, high] (None: open); *low* and
+        *high* may be floats."""
+        low = None if low is None else math.ceil(_seconds(low))
+        high = None if high is None else math.floor(_seconds(high))
+        return super().range(low, high)
+
+
+def _seconds(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"a date index holds seconds, not {value!r}")
+    return value
 
 
 def _walk(entries, docids, reverse, want):

@@ -3,12 +3,16 @@
 Paths are site-relative strings: ``/`` is the site, ``/a/b`` below it.
 Stored state::
 
-    _subtree   # OOBTree {path: docid | Bits}: the documents at or below path
+    _subtree   # OOBTree {path: docid | Bits}: the documents below path
     _children  # OOBTree {parent path: Bits}: its direct children
     _rev       # IOBTree {docid: path}
 
-A subtree query is one bitmap; children ``depth`` levels down are the
-union of the children bitmaps of the containers above that depth.
+A subtree query is one bitmap and the object's own docid, which the
+caller knows (``Catalog.docid_for``): a document is never a key of
+``_subtree`` of its own, so that adding one rewrites only its ancestors'
+entries. Children ``depth`` levels down are the union of the children
+bitmaps of the containers above that depth. (Indexes of format 2 also
+kept each path's own docid in ``_subtree``; they answer the same.)
 """
 
 from BTrees.IOBTree import IOBTree
@@ -17,7 +21,9 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyroaring import BitMap
 
-from cupola.catalog.bits import FORMAT, Bits, add, bitmap_of, remove, union
+from cupola.catalog.bits import Bits, add, bitmap_of, remove, union
+
+FORMAT = 3  # 2: _subtree also held each path's own docid
 
 
 class PathIndex(Persistent):
@@ -42,7 +48,7 @@ class PathIndex(Persistent):
             return
         if old is not None:
             self.unindex_doc(docid)
-        for ancestor in ancestors(path):
+        for ancestor in ancestors(path)[:-1]:
             add(self._subtree, ancestor, docid)
         if path != "/":
             parent = parent_path(path)
@@ -57,7 +63,7 @@ class PathIndex(Persistent):
         path = self._rev.get(docid)
         if path is None:
             return
-        for ancestor in ancestors(path):
+        for ancestor in ancestors(path):  # its own: only in format 2
             remove(self._subtree, ancestor, docid)
         if path != "/":
             parent = parent_path(path)
@@ -77,14 +83,19 @@ class PathIndex(Persistent):
     def docids(self):
         return self._rev.keys()
 
-    def apply(self, path, depth=None):
+    def apply(self, path, depth=None, itself=None):
         """A new BitMap of the docids at *path* and below it, down *depth*
         levels (None: all; 0: the object itself; 1: its children, without
-        itself)."""
+        itself). *itself*: the docid of *path* (None: not cataloged)."""
         if depth is None or depth < 0:
-            return bitmap_of(self._subtree.get(path)).copy()
+            found = bitmap_of(self._subtree.get(path)).copy()
+            if itself is not None:
+                found.add(itself)
+            return found
         if depth == 0:
-            return self._itself(path)
+            if itself is not None:
+                return BitMap((itself,))
+            return self._itself(path) if self._format < FORMAT else BitMap()
         if depth == 1:
             return bitmap_of(self._children.get(path)).copy()
         prefix = "" if path == "/" else path
@@ -95,6 +106,7 @@ class PathIndex(Persistent):
         return union([self._children.get(p) for p in parents])
 
     def _itself(self, path):
+        """The docid of *path* in an index of format 2 (own entries)."""
         below = bitmap_of(self._subtree.get(path))
         if path == "/":  # the root is no one's child: all but its subtrees
             return below - union([self._subtree.get(self._rev[d])

@@ -55,7 +55,7 @@ def search(catalog, request=None, *, unrestricted=False, path=None, depth=None,
     text = text.strip() if text and text.strip() else None
     sets = []
     if path is not None:
-        sets.append(catalog._paths.apply(_norm_path(path), depth))
+        sets.append(catalog.subtree(_norm_path(path), depth))
     if text is not None:
         sets.append(as_bitmap(catalog.index("text").docids(text)))
     for name, value in criteria.items():
@@ -66,7 +66,7 @@ def search(catalog, request=None, *, unrestricted=False, path=None, depth=None,
             raise QueryError(f"The catalog has no index {name!r} to search.")
         sets.append(_apply(catalog.index(name), name, value))
     if not sets:
-        sets.append(catalog._paths.apply("/"))
+        sets.append(catalog.subtree("/"))
     result = _intersect(sets)
     if not unrestricted:
         result = visible(catalog, result, request_tokens(request), now, request)
@@ -163,7 +163,7 @@ class Results:
                 return list(tail)[::-1]
             return list(docids if limit is None else docids[:limit])
         name = SORTABLE.get(self.sort_on, self.sort_on)
-        if not self.catalog.has_index(name) or self.catalog._kinds.get(name) != "field":
+        if not self.catalog.has_index(name) or self.catalog._kinds.get(name) not in ("field", "date"):
             raise QueryError(f"Cannot sort on {self.sort_on!r}.")
         return self.catalog.index(name).sort(docids, reverse=self.reverse, limit=limit)
 

@@ -1,7 +1,8 @@
 """The persistent base of every piece of content."""
 
+import os
+import time
 from datetime import datetime, timezone
-from uuid import uuid4
 
 from persistent import Persistent
 from zope.interface import implementer
@@ -32,7 +33,7 @@ class Item(Persistent):
         self.title = title
         self.description = description
         self.created = self.modified = now()
-        self.uuid = uuid4().hex
+        self.uuid = new_uuid()
 
     def touch(self):
         """Record a modification now."""
@@ -45,3 +46,15 @@ class Item(Persistent):
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.__name__!r}>"
+
+
+def new_uuid():
+    """A new uuid as 32 hex digits, of version 7 (RFC 9562): 48 bits of
+    milliseconds since the epoch, then random bits. Ids made later sort
+    later, so that the catalog's ``uuid`` index grows at its end instead
+    of rewriting a random bucket for each new object."""
+    value = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
+    value |= int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76   # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62   # the RFC's variant
+    return f"{value:032x}"

@@ -12,16 +12,11 @@ ones for its whole subtree. A reference field stores uuids, never paths:
 and that the viewer may see, in the stored order.
 """
 
-from uuid import uuid4
-
 from cupola.content.container import subtree
+from cupola.content.item import new_uuid
 from cupola.interfaces import IItem, IObjectCopied
 
 UUID_INDEX = "uuid"
-
-
-def new_uuid():
-    return uuid4().hex
 
 
 def ensure_uuid(obj):

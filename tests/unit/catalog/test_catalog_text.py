@@ -126,3 +126,41 @@ class TestDocidsByPathHash:
         tm.commit()
         assert catalog.index("text") is not old and catalog.index("text")._format == 2
         assert found(catalog, "bridge") == ["/harbour"]
+
+
+class TestIndexesOfEarlierVersions:
+    def test_sync_makes_date_indexes_of_field_indexes_and_refills_them(
+            self, registry, site, catalog, tm):
+        from datetime import datetime, timedelta, timezone
+
+        from cupola.catalog.indexes import GRANULE, DateIndex, FieldIndex
+        page = add(registry, site, "Harbour")
+        page.created = datetime(2020, 5, 1, tzinfo=timezone.utc)
+        tm.commit()
+        for name in ("created", "modified"):
+            old = catalog._indexes[name] = FieldIndex()
+            old._coarse = old._blocks = None
+            catalog._kinds[name] = "field"
+        tm.commit()
+        assert sorted(sync_site(site, registry)) == ["created", "modified"]
+        tm.commit()
+        index = catalog.index("created")
+        assert isinstance(index, DateIndex) and catalog._kinds["created"] == "date"
+        day = int(page.created.timestamp()) // GRANULE
+        assert list(index._coarse.keys()) == [day]
+        since = page.created - timedelta(days=1)
+        assert [b.path for b in catalog.search(created=(since, None), unrestricted=True)] == ["/harbour"]
+
+    def test_sync_rebuilds_a_field_index_that_kept_day_bitmaps(
+            self, registry, site, catalog, tm):
+        from BTrees.OOBTree import OOBTree
+
+        from cupola.catalog.indexes import FieldIndex
+        add(registry, site, "Harbour")
+        tm.commit()
+        old = catalog._indexes["creator"] = FieldIndex()
+        old._coarse, old._blocks = OOBTree({0: 1}), OOBTree()  # as numbers got them
+        tm.commit()
+        assert sync_site(site, registry) == ["creator"]
+        assert catalog.index("creator") is not old
+        assert catalog.index("creator")._coarse is None

@@ -100,7 +100,7 @@ def _assert_forward_index(name, index, keyword):
 def _assert_path_index(index):
     subtree, children = {}, {}
     for docid, path in index._rev.items():
-        for ancestor in ancestors(path):
+        for ancestor in ancestors(path)[:-1]:
             subtree.setdefault(ancestor, set()).add(docid)
         children.setdefault(parent_path(path), set()).add(docid)
     assert _entries(index._subtree) == subtree

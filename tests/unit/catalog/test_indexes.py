@@ -243,6 +243,12 @@ class TestKeywordIndex:
             == [1, 2, 1, 0]
 
 
+def subtree(index, path, depth=None):
+    """PathIndex.apply with the docid of *path* as the catalog gives it."""
+    itself = {p: d for d, p in index._rev.items()}.get(path)
+    return index.apply(path, depth, itself)
+
+
 class TestPathIndex:
     PATHS = {1: "/a", 2: "/a/b", 3: "/a/b/c", 4: "/a/b/c/d", 5: "/a/e", 6: "/f",
              7: "/ab"}
@@ -257,14 +263,14 @@ class TestPathIndex:
         return sorted(self.PATHS[d] for d in docids)
 
     def test_subtree_includes_the_object(self):
-        assert self.paths(self.make_one().apply("/a")) \
+        assert self.paths(subtree(self.make_one(), "/a")) \
             == ["/a", "/a/b", "/a/b/c", "/a/b/c/d", "/a/e"]
 
     def test_subtree_does_not_match_a_longer_name(self):
-        assert "/ab" not in self.paths(self.make_one().apply("/a"))
+        assert "/ab" not in self.paths(subtree(self.make_one(), "/a"))
 
     def test_the_site_holds_everything(self):
-        assert len(self.make_one().apply("/")) == len(self.PATHS)
+        assert len(subtree(self.make_one(), "/")) == len(self.PATHS)
 
     @pytest.mark.parametrize("depth, paths", [
         (0, ["/a"]),
@@ -274,20 +280,20 @@ class TestPathIndex:
         (9, ["/a/b", "/a/b/c", "/a/b/c/d", "/a/e"]),
     ])
     def test_depth(self, depth, paths):
-        assert self.paths(self.make_one().apply("/a", depth)) == paths
+        assert self.paths(subtree(self.make_one(), "/a", depth)) == paths
 
     def test_children_of_the_site(self):
-        assert self.paths(self.make_one().apply("/", 1)) == ["/a", "/ab", "/f"]
+        assert self.paths(subtree(self.make_one(), "/", 1)) == ["/a", "/ab", "/f"]
 
     def test_unknown_path_matches_nothing(self):
         index = self.make_one()
-        assert [list(index.apply("/x", d)) for d in (None, 0, 1, 2)] == [[]] * 4
+        assert [list(subtree(index, "/x", d)) for d in (None, 0, 1, 2)] == [[]] * 4
 
     def test_unindex_removes_from_ancestors_and_parent(self):
         index = self.make_one()
         index.unindex_doc(3)
-        assert self.paths(index.apply("/a")) == ["/a", "/a/b", "/a/b/c/d", "/a/e"]
-        assert list(index.apply("/a/b", 1)) == []
+        assert self.paths(subtree(index, "/a")) == ["/a", "/a/b", "/a/b/c/d", "/a/e"]
+        assert list(subtree(index, "/a/b", 1)) == []
         assert len(index) == len(self.PATHS) - 1
 
     def test_unindex_of_the_last_child_drops_the_parent_entry(self):
@@ -299,14 +305,32 @@ class TestPathIndex:
     def test_reindex_at_a_new_path(self):
         index = self.make_one()
         index.index_doc(5, "/f/e")
-        assert self.paths(index.apply("/a", 1)) == ["/a/b"]
-        assert list(index.apply("/f", 1)) == [5] and index.value_of(5) == "/f/e"
+        assert self.paths(subtree(index, "/a", 1)) == ["/a/b"]
+        assert list(subtree(index, "/f", 1)) == [5] and index.value_of(5) == "/f/e"
         assert len(index) == len(self.PATHS)
 
     def test_a_shared_ancestor_entry_shrinks_back_to_an_int(self):
         index = self.make_one()
-        index.unindex_doc(7)
-        assert index._subtree["/f"] == 6
+        index.index_doc(8, "/f/g")
+        index.index_doc(9, "/f/h")
+        index.unindex_doc(9)
+        assert index._subtree["/f"] == 8
+
+    def test_a_document_is_no_key_of_its_own(self):
+        index = self.make_one()
+        assert "/a/b/c/d" not in index._subtree and "/ab" not in index._subtree
+
+    def test_an_index_of_format_2_answers_the_same(self):
+        """Earlier indexes kept each path's own docid in _subtree."""
+        from cupola.catalog.bits import add
+        old = self.make_one()
+        old._format = 2
+        for docid, path in self.PATHS.items():
+            add(old._subtree, path, docid)
+        old.unindex_doc(7)
+        assert self.paths(old.apply("/a")) == self.paths(subtree(self.make_one(), "/a"))
+        assert self.paths(old.apply("/a/b", 0)) == ["/a/b"]
+        assert "/ab" not in old._subtree
 
     @pytest.mark.parametrize("path, expected", [
         ("/", ["/"]),

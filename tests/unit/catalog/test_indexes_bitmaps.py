@@ -10,8 +10,8 @@ from pyroaring import BitMap
 from cupola.catalog.facets import (DATE_BUCKETS, LOOKUP_COUNT, bucket_range,
                                    date_facet, value_facet)
 from cupola.catalog.bits import bitmap_of, is_current, union
-from cupola.catalog.indexes import (BLOCK, GRANULE, LOOKUP_SORT, FieldIndex,
-                                    KeywordIndex, PathIndex, granule)
+from cupola.catalog.indexes import (BLOCK, GRANULE, LOOKUP_SORT, DateIndex,
+                                    FieldIndex, KeywordIndex, PathIndex, granule)
 
 NOW = 1_700_000_000
 N = 3000  # more than LOOKUP_SORT and LOOKUP_COUNT
@@ -19,7 +19,7 @@ N = 3000  # more than LOOKUP_SORT and LOOKUP_COUNT
 
 def dated(seed=1, n=N, days=60):
     """{docid: epoch seconds} over *days* days before NOW (some docids
-    without a value, some values shared), and its FieldIndex."""
+    without a value, some values shared), and its DateIndex."""
     rng = random.Random(seed)
     values = {}
     for docid in range(1, n + 1):
@@ -29,7 +29,7 @@ def dated(seed=1, n=N, days=60):
             values[docid] = rng.choice(list(values.values())[-50:])
         else:
             values[docid] = NOW - rng.randrange(days * GRANULE)
-    index = FieldIndex()
+    index = DateIndex()
     for docid, value in values.items():
         index.index_doc(docid, value)
     return values, index
@@ -74,15 +74,36 @@ class TestDateRanges:
         assert set(index.apply((low, high))) == expected
 
     def test_a_range_inside_one_day(self):
-        index = FieldIndex()
+        index = DateIndex()
         for docid, value in ((1, 100), (2, 200), (3, 300), (4, GRANULE + 5)):
             index.index_doc(docid, value)
         assert list(index.apply((150, 300))) == [2, 3]
 
-    def test_float_values_and_bounds(self):
+    def test_float_values_are_cut_to_seconds_and_bounds_round_inwards(self):
+        index = DateIndex()
+        for docid, value in ((1, 0.5), (2, GRANULE - 0.25), (3, GRANULE + 0.5)):
+            index.index_doc(docid, value)
+        assert list(index._fwd.keys()) == [0, GRANULE - 1, GRANULE]
+        assert list(index.apply((0.75, GRANULE + 0.5))) == [2, 3]
+        assert list(index.apply((None, GRANULE - 0.5))) == [1, 2]
+        assert list(index.apply((0.25, 0.75))) == []
+
+    def test_equality_and_any_of(self):
+        index = DateIndex()
+        for docid, value in ((1, 10), (2, 20), (3, 20)):
+            index.index_doc(docid, value)
+        assert (list(index.apply(20)), list(index.apply(20.0)), list(index.apply(20.5)),
+                list(index.apply([10, 20]))) == ([2, 3], [2, 3], [], [1, 2, 3])
+
+    def test_a_value_that_is_no_number_is_refused(self):
+        with pytest.raises(TypeError):
+            DateIndex().apply("yesterday")
+
+    def test_a_plain_field_index_of_numbers_keeps_no_days(self):
         index = FieldIndex()
         for docid, value in ((1, 0.5), (2, GRANULE - 0.25), (3, GRANULE + 0.5)):
             index.index_doc(docid, value)
+        assert index._coarse is None and index.is_current()
         assert list(index.apply((0.75, GRANULE + 0.5))) == [2, 3]
         assert list(index.apply((None, GRANULE - 0.5))) == [1]
 
@@ -97,7 +118,7 @@ class TestDateRanges:
         assert len(index.apply((None, None))) == len(index)
 
     def test_reindex_moves_the_day(self):
-        index = FieldIndex()
+        index = DateIndex()
         index.index_doc(1, 10)
         index.index_doc(2, 20)
         index.index_doc(1, 5 * GRANULE)
@@ -114,7 +135,7 @@ class TestDateRanges:
 
     def test_days_and_blocks_follow_random_changes(self):
         rng = random.Random(14)
-        index, values = FieldIndex(), {}
+        index, values = DateIndex(), {}
         for _ in range(3000):
             docid = rng.randrange(1, 300)
             if rng.random() < 0.2:
@@ -168,15 +189,15 @@ class TestSorts:
 
     @pytest.mark.parametrize("reverse", [False, True])
     @pytest.mark.parametrize("limit", [20, N // 2])
-    def test_numbers_all_in_one_day(self, reverse, limit):
-        # e.g. sizes in bytes: the day bitmaps do not split them at all
+    def test_numbers_of_a_plain_field_index(self, reverse, limit):
+        # e.g. sizes in bytes: no day bitmaps (they would not split them)
         rng = random.Random(13)
         values = {d: rng.randrange(5000) for d in range(1, N + 1) if d % 11}
         index = FieldIndex()
         for docid, value in values.items():
             index.index_doc(docid, value)
         docids = BitMap(range(1, N + 1))
-        assert len(index._coarse) == 1
+        assert index._coarse is None
         assert index.sort(docids, reverse=reverse, limit=limit) \
             == brute_sort(values, docids, reverse, limit)
 
@@ -235,13 +256,15 @@ class TestPathDepth:
                 level = path.count("/") - base
                 return depth is None or 1 <= level <= depth
             expected = {d for d, p in paths.items() if inside(p)}
-            assert set(index.apply(where, depth)) == expected, (where, depth)
+            itself = next((d for d, p in paths.items() if p == where), None)
+            assert set(index.apply(where, depth, itself)) == expected, (where, depth)
 
     def test_the_root_itself_when_indexed(self):
         index = PathIndex()
         for docid, path in ((1, "/"), (2, "/a"), (3, "/a/b")):
             index.index_doc(docid, path)
-        assert list(index.apply("/", 0)) == [1]
+        assert list(index.apply("/", 0, 1)) == [1]
+        assert list(index.apply("/", None, 1)) == [1, 2, 3]
 
 
 class TestFacets:
@@ -291,7 +314,6 @@ class TestCatalogsFromBeforeTheBitmaps:
         for docid, value in ((1, 10), (2, 10), (3, GRANULE * 3)):
             index.index_doc(docid, value)
         index._fwd[10] = IFTreeSet((1, 2))
-        del index._coarse, index._blocks  # the class defaults (None) show through
         return index
 
     def test_it_answers_ranges_and_sorts(self):
