@@ -69,6 +69,9 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
         if commit_every and tm is not None:
             tm.get().note(f"Reindexing the catalog ({done} of {total})")
             tm.commit()
+    for index in list(catalog._indexes.values()):
+        if hasattr(index, "merge"):  # the text index's segments
+            index.merge()
     log.info("cupola.catalog: indexed %d objects in %.1f s", done,
              time.monotonic() - started)
     return done

@@ -62,6 +62,14 @@ class Bits(Persistent):
         self.bits.discard(docid)
         self._p_changed = True
 
+    def update(self, docids):
+        self.bits.update(docids)
+        self._p_changed = True
+
+    def difference_update(self, docids):
+        self.bits.difference_update(docids)
+        self._p_changed = True
+
     def __contains__(self, docid):
         return docid in self.bits
 

@@ -248,8 +248,9 @@ class Catalog(Persistent):
         else:
             docid = self.docid_for(path)
             docids = [] if docid is None else [docid]
-        for docid in docids:
-            self.unindex_docid(docid)
+        with self.batching():  # the text index: one segment for them all
+            for docid in docids:
+                self.unindex_docid(docid)
         return len(docids)
 
     def search(self, request=None, **query):

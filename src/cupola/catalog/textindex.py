@@ -4,13 +4,16 @@ Stored state::
 
     index._wids      # OIBTree {word key: wid}: the lexicon
     index._postings  # IOBTree {wid: (chunks, tail)}: see cupola.catalog.postings
+    index._segments  # LOBTree {random key: Segment}: the postings of recent
+                     #   batches; with _superseded and _stale, see
+                     #   cupola.catalog.segments
     index._docs      # IOBTree {docid: bytes}: the document's wids in text
                      #   order (for phrases, reindexing and unindexing)
     index._lengths   # IIBTree {docid: words}: for BM25's length norm
     index._count     # Length: documents;  index._total: Length: words
 
-``index_docs`` indexes a batch (postings are merged per word once per
-batch); ``docids(query)`` and ``rank(query, candidates, limit)`` answer
+``index_docs`` indexes a batch: its postings go to a new segment, and
+every few batches into the main postings, each word's once; ``docids(query)`` and ``rank(query, candidates, limit)`` answer
 searches in the query language of zope.index's parser (words, AND, OR,
 NOT, -word, "phrases", glob*). Phrases are checked against each
 candidate's stored word sequence.
@@ -29,6 +32,7 @@ from fnmatch import fnmatchcase
 from BTrees.IIBTree import IIBTree
 from BTrees.IOBTree import IOBTree
 from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
 from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 from pyroaring import BitMap
@@ -36,6 +40,8 @@ from zope.index.text.parsetree import ParseError
 from zope.index.text.queryparser import QueryParser
 
 from cupola.catalog import postings as plist
+from cupola.catalog import segments as seg
+from cupola.catalog.bits import Bits
 from cupola.catalog.text import Analyzer
 
 K1, B = 1.2, 0.75  # BM25
@@ -75,6 +81,8 @@ class TextIndex(Persistent):
     """Full text with Okapi BM25 ranking; see the module docstring."""
 
     _format = 1  # indexes made before the attribute
+    _segments = _superseded = _stale = None  # indexes made before segments
+    _merges = 0  # main index merges: a merge conflicts with a racing edit
 
     def __init__(self, language=None, stemming=False):
         self.language, self.stemming = language, stemming
@@ -92,6 +100,12 @@ class TextIndex(Persistent):
         self._next_wid = 1
         self._v_lexicon = {}
         self._format = FORMAT
+        self._make_segments()
+
+    def _make_segments(self):
+        self._segments = LOBTree()
+        self._superseded = Bits()
+        self._stale = IOBTree()
 
     def __len__(self):
         return self._count()
@@ -117,21 +131,22 @@ class TextIndex(Persistent):
     def index_docs(self, pairs):
         """Index each (docid, text) of *pairs*; None or "" unindexes."""
         batch = dict(pairs)
+        if self._segments is None:
+            self._make_segments()
         changes = _Changes()
         keys = self.analyzer.keys
         lexicon = self._lexicon()
         docs, lengths = self._docs, self._lengths
-        count = total = 0
+        touched, count, total = [], 0, 0
         for docid, text in batch.items():
             words = keys(text) if text else ()
             old = docs.get(docid)
             if not words:
                 if old is not None:
-                    wids = decode_words(old)
-                    changes.add(docid, dict.fromkeys(wids, 0))
+                    self._supersede(docid, old)
                     del docs[docid]
-                    del lengths[docid]
-                    count, total = count - 1, total - len(wids)
+                    count, total = count - 1, total - lengths.pop(docid, 0)
+                    touched.append(docid)
                 continue
             distinct = set(words)
             if not lexicon.keys() >= distinct:
@@ -144,25 +159,96 @@ class TextIndex(Persistent):
             if len(wids) > 255 and max(tfs.values()) > 255:
                 tfs = {wid: min(tf, 255) for wid, tf in tfs.items()}
             if old is not None:
-                before = decode_words(old)
-                total -= len(before)
-                previous = Counter(before)
-                diff = dict.fromkeys(previous.keys() - tfs.keys(), 0)
-                diff.update((w, tf) for w, tf in tfs.items() if previous.get(w) != tf)
-                changes.add(docid, diff)
+                self._supersede(docid, old)
+                total -= lengths.get(docid, 0)
             else:
                 count += 1
-                changes.add(docid, tfs)
+            changes.add(docid, tfs)
+            touched.append(docid)
             docs[docid] = record
             lengths[docid] = len(wids)
             total += len(wids)
-        order = list(batch)
         self._v_memo = None
-        self._apply(changes, ascending=all(map(lt, order, order[1:])))
+        if touched:
+            ascending = all(map(lt, touched, touched[1:]))
+            self._add_segment(touched, changes.by_word(ascending))
         if count:
             self._count.change(count)
         if total:
             self._total.change(total)
+
+    def _supersede(self, docid, old):
+        """*docid* is about to be indexed anew: note what the main index
+        holds for it (*old*, its words) the first time, else mark it dead
+        in the segment that holds it."""
+        if docid not in self._superseded:
+            self._stale[docid] = old
+            return
+        for segment in self._segments.values():
+            if docid in segment.docids and docid not in segment.dead:
+                segment.dead.add(docid)
+        if self._p_jar is not None:  # a merge meanwhile moves _stale: replay
+            self._p_jar.readCurrent(self)
+
+    def _add_segment(self, docids, groups):
+        segments = self._segments
+        segments[seg.new_key(segments)] = seg.Segment(docids, groups)
+        self._superseded.update(docids)
+        if len(segments) > seg.MAX_SEGMENTS:
+            self._compact()
+
+    def _compact(self):
+        """Too many segments: merge them all into the main postings once
+        they hold MERGE_DOCS documents, else combine the smaller ones."""
+        segments = sorted(self._segments.items(), key=lambda kv: len(kv[1]))
+        sizes = [len(s) for _, s in segments]
+        if sum(sizes) >= seg.MERGE_DOCS:
+            return self._merge()
+        if sizes[-1] > 4 * sum(sizes[:-1]):
+            segments = segments[:-1]  # leave the big one as it is
+        docids = BitMap()
+        for key, segment in segments:
+            docids |= segment.live()
+            del self._segments[key]
+        pieces = seg.gather(s for _, s in segments)
+        groups = ((wid, *seg.combine(pieces[wid])) for wid in sorted(pieces))
+        self._segments[seg.new_key(self._segments)] = seg.Segment(docids, groups)
+        self._merges += 1  # an edit that marked a combined segment: replay
+
+    def _merge(self):
+        """Move every segment's postings into the main postings, take the
+        superseded ones out, and drop the segments."""
+        segments = list(self._segments.values())
+        pieces = seg.gather(segments)
+        docs = self._docs
+        for docid, old in self._stale.items():  # words a document lost
+            now = docs.get(docid)
+            gone = set(decode_words(old)).difference(decode_words(now) if now else ())
+            for wid in gone:
+                pieces.setdefault(wid, []).append((array("I", [docid]), array("B", [0])))
+        store = self._postings
+        for wid in sorted(pieces):
+            docids, tfs = seg.combine(pieces[wid])
+            updated = plist.update(store.get(wid), docids.tolist(), tfs.tolist())
+            if updated is not None:
+                store[wid] = updated
+            elif wid in store:
+                del store[wid]
+        merged = BitMap()
+        for segment in segments:
+            merged |= segment.docids
+        for key in list(self._segments.keys()):
+            del self._segments[key]
+        for docid in list(self._stale.keys()):
+            del self._stale[docid]
+        self._superseded.difference_update(merged)
+        self._merges += 1
+
+    def merge(self):
+        """Merge the segments into the main postings now (``cupola
+        reindex`` does at its end; searches read both either way)."""
+        if self._segments:
+            self._merge()
 
     def _lexicon(self):
         """{word: wid} known to this connection. Safe to keep: wids never
@@ -191,18 +277,6 @@ class TextIndex(Persistent):
                 self._wids[word] = lexicon[word] = wid
                 wid += 1
             self._next_wid = wid
-
-    def _apply(self, changes, ascending):
-        store = self._postings
-        for wid, docids, tfs in changes.by_word():
-            if not ascending and len(docids) > 1:
-                pairs = sorted(zip(docids, tfs))
-                docids, tfs = [d for d, _ in pairs], [t for _, t in pairs]
-            updated = plist.update(store.get(wid), docids, tfs)
-            if updated is not None:
-                store[wid] = updated
-            elif wid in store:
-                del store[wid]
 
     # -- reading --
 
@@ -267,8 +341,25 @@ class TextIndex(Persistent):
         if found is None:
             wid = self._wids.get(key)
             entry = self._postings.get(wid) if wid is not None else None
-            found = cache[key] = plist.read(entry) if entry else (array("I"), array("B"))
+            found = plist.read(entry) if entry else (array("I"), array("B"))
+            if wid is not None and self._segments:
+                found = self._with_segments(wid, found, cache)
+            cache[key] = found
         return found
+
+    def _with_segments(self, wid, found, cache):
+        """The main postings *found* of *wid*, less the superseded
+        documents, with the current ones of the segments."""
+        segments = cache.get(None)
+        if segments is None:  # per query: [(segment, dead docids)]
+            segments = cache[None] = [(s, s.dead.bits if s.dead else None)
+                                      for s in self._segments.values()]
+        pieces = [seg.without(*found, self._superseded.bits)]
+        for segment, dead in segments:
+            docids, tfs = segment.postings(wid)
+            if docids:
+                pieces.append(seg.without(docids, tfs, dead))
+        return seg.combine(pieces)
 
     def _index_key(self, word):
         """The key a parsed query word is stored under ("" if none)."""
@@ -380,8 +471,10 @@ class _Changes:
         self.tfs.extend(tfs.values())
         self.docids.extend(repeat(docid, len(tfs)))
 
-    def by_word(self):
-        """(wid, [docid...], [tf...]) per word; docids in the order added."""
+    def by_word(self, ascending=True):
+        """(wid, [docid...], [tf...]) per word, in wid order; docids in
+        the order added (sorted unless they were added in *ascending*
+        order)."""
         wids = self.wids
         order = sorted(range(len(wids)), key=wids.__getitem__)  # stable
         wids = list(map(wids.__getitem__, order))
@@ -391,7 +484,11 @@ class _Changes:
         while start < end:
             wid = wids[start]
             stop = bisect_right(wids, wid, start)
-            yield wid, docids[start:stop], tfs[start:stop]
+            found, counts = docids[start:stop], tfs[start:stop]
+            if not ascending and stop - start > 1:
+                pairs = sorted(zip(found, counts))
+                found, counts = [d for d, _ in pairs], [t for _, t in pairs]
+            yield wid, found, counts
             start = stop
 
 

@@ -180,6 +180,7 @@ class TestRanking:
 class TestWriting:
     def test_term_frequency_is_capped_at_255(self):
         index = make_one(docs=[(1, "word " * 1000 + "other")])
+        index.merge()
         docids, tfs = plist.read(index._postings[index._wids["word"]])
         assert (list(docids), list(tfs)) == ([1], [255])
         assert index._lengths[1] == 1001

@@ -1,0 +1,163 @@
+"""The full-text index's recent postings: one segment per indexed batch.
+
+Indexing a batch (one commit's documents) does not touch the postings of
+each of its words in the main index (thousands of shared BTree buckets
+for even one document); it writes one ``Segment``: the batch's postings
+grouped by word, in one record, written once. A query reads a word's
+postings from the main index and from each segment. Which copy of a
+document is current::
+
+    text._superseded   # Bits: docids whose postings in the main index
+                       #   are out of date (a segment holds them anew)
+    text._stale        # IOBTree {docid: encoded words}: what the main
+                       #   index holds for a superseded document, so
+                       #   that the merge can take those postings out
+    segment.docids     # BitMap: the documents it holds (all of their
+                       #   words; one without postings was unindexed)
+    segment.dead       # Bits: those that a later segment holds anew
+
+A document is current in at most one segment (it is marked dead in the
+others when a later batch indexes it again), so the segments' order
+does not matter, and two transactions adding documents each add a
+segment under a random key without touching each other's records.
+
+When there are more than ``MAX_SEGMENTS``, the small ones are combined
+into one, or, once they hold ``MERGE_DOCS`` documents, all are merged
+into the main index (``TextIndex._merge``): each word's postings are
+then rewritten once for thousands of documents.
+"""
+
+import random
+from array import array
+from bisect import bisect_left
+
+from persistent import Persistent
+from pyroaring import BitMap
+
+from cupola.catalog import postings as plist
+from cupola.catalog.bits import Bits
+
+MAX_SEGMENTS = 8
+MERGE_DOCS = 2_000  # documents in segments that go to the main index at once
+_EMPTY = (array("I"), array("B"))
+
+
+class Segment(Persistent):
+    """The postings of one batch of documents, by word; immutable but for
+    ``dead``."""
+
+    def __init__(self, docids, groups):
+        """*groups*: (wid, docids, tfs) in increasing wid order, the docids
+        of each ascending; tf 0 entries are left out."""
+        wids, offsets, parts, end = array("I"), array("I", [0]), [], 0
+        for wid, found, tfs in groups:
+            if 0 in tfs:
+                kept = [(d, t) for d, t in zip(found, tfs) if t]
+                if not kept:
+                    continue
+                found, tfs = [d for d, _ in kept], [t for _, t in kept]
+            data = plist.encode(array("I", found), array("B", tfs))
+            wids.append(wid)
+            parts.append(data)
+            end += len(data)
+            offsets.append(end)
+        self.docids = BitMap(docids)
+        self.wids, self.offsets, self.data = wids, offsets, b"".join(parts)
+        self.dead = Bits()
+
+    def __getstate__(self):
+        self.docids.run_optimize()
+        return (self.docids.serialize(), self.wids.tobytes(),
+                self.offsets.tobytes(), self.data, self.dead)
+
+    def __setstate__(self, state):
+        docids, wids, offsets, self.data, self.dead = state
+        self.docids = BitMap.deserialize(docids)
+        self.wids, self.offsets = array("I"), array("I")
+        self.wids.frombytes(wids)
+        self.offsets.frombytes(offsets)
+
+    def __len__(self):
+        return len(self.docids)
+
+    def live(self):
+        """The documents this segment is current for."""
+        return self.docids - self.dead.bits if self.dead else self.docids
+
+    def postings(self, wid):
+        """(docids, tfs) arrays of *wid* here (current or not); empty
+        arrays when the word is not in the segment."""
+        wids = self.wids
+        i = bisect_left(wids, wid)
+        if i == len(wids) or wids[i] != wid:
+            return _EMPTY
+        return plist.decode(self.data[self.offsets[i]:self.offsets[i + 1]])
+
+    def items(self):
+        """(wid, docids, tfs) of every word, the dead documents left out."""
+        dead = self.dead.bits if self.dead else None
+        data, offsets = self.data, self.offsets
+        for i, wid in enumerate(self.wids):
+            found, tfs = plist.decode(data[offsets[i]:offsets[i + 1]])
+            if dead:
+                found, tfs = without(found, tfs, dead)
+                if not found:
+                    continue
+            yield wid, found, tfs
+
+
+def new_key(segments):
+    """A random key not yet in *segments* (an LOBTree)."""
+    while True:
+        key = random.getrandbits(62)
+        if key not in segments:
+            return key
+
+
+def without(docids, tfs, drop):
+    """(docids, tfs) arrays less the docids in the BitMap *drop*."""
+    if not drop or not docids:
+        return docids, tfs
+    hit = drop & BitMap(docids)
+    if not hit:
+        return docids, tfs
+    docids, tfs = array("I", docids), array("B", tfs)
+    if len(hit) * 64 < len(docids):
+        for docid in hit:
+            i = bisect_left(docids, docid)
+            del docids[i], tfs[i]
+        return docids, tfs
+    kept = [(d, t) for d, t in zip(docids, tfs) if d not in hit]
+    return array("I", [d for d, _ in kept]), array("B", [t for _, t in kept])
+
+
+def combine(pieces):
+    """One (docids, tfs) pair, in docid order, of (docids, tfs) *pieces*
+    whose docids are disjoint."""
+    pieces = [p for p in pieces if p[0]]
+    if not pieces:
+        return _EMPTY
+    if len(pieces) == 1:
+        return pieces[0]
+    pieces.sort(key=lambda p: p[0][0])
+    if all(a[0][-1] < b[0][0] for a, b in zip(pieces, pieces[1:])):
+        docids, tfs = array("I"), array("B")
+        for d, t in pieces:
+            docids.extend(d)
+            tfs.extend(t)
+        return docids, tfs
+    pairs = sorted(pair for d, t in pieces for pair in zip(d, t))
+    return array("I", [d for d, _ in pairs]), array("B", [t for _, t in pairs])
+
+
+def gather(segments):
+    """{wid: [(docids, tfs), ...]} of the current postings in *segments*."""
+    pieces = {}
+    for segment in segments:
+        for wid, found, tfs in segment.items():
+            got = pieces.get(wid)
+            if got is None:
+                pieces[wid] = [(found, tfs)]
+            else:
+                got.append((found, tfs))
+    return pieces
