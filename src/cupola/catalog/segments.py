@@ -28,54 +28,56 @@ then rewritten once for thousands of documents.
 """
 
 import random
+import zlib
 from array import array
 from bisect import bisect_left
 
 from persistent import Persistent
 from pyroaring import BitMap
 
-from cupola.catalog import postings as plist
 from cupola.catalog.bits import Bits
 
 MAX_SEGMENTS = 8
-MERGE_DOCS = 2_000  # documents in segments that go to the main index at once
+MERGE_DOCS = 5_000  # documents in segments that go to the main index at once
 _EMPTY = (array("I"), array("B"))
 
 
 class Segment(Persistent):
     """The postings of one batch of documents, by word; immutable but for
-    ``dead``."""
+    ``dead``. Stored as flat arrays: the words in order, where each
+    word's postings start, and all postings' docids and tfs in (word,
+    docid) order."""
 
     def __init__(self, docids, groups):
-        """*groups*: (wid, docids, tfs) in increasing wid order, the docids
-        of each ascending; tf 0 entries are left out."""
-        wids, offsets, parts, end = array("I"), array("I", [0]), [], 0
-        for wid, found, tfs in groups:
-            if 0 in tfs:
-                kept = [(d, t) for d, t in zip(found, tfs) if t]
-                if not kept:
-                    continue
-                found, tfs = [d for d, _ in kept], [t for _, t in kept]
-            data = plist.encode(array("I", found), array("B", tfs))
+        """*groups*: (wid, docids, tfs) in increasing wid order, the
+        docids of each ascending, no tf 0."""
+        wids, offsets = array("I"), array("I", [0])
+        found, tfs = array("I"), array("B")
+        for wid, docs, counts in groups:
             wids.append(wid)
-            parts.append(data)
-            end += len(data)
-            offsets.append(end)
+            found.extend(docs)
+            tfs.extend(counts)
+            offsets.append(len(found))
         self.docids = BitMap(docids)
-        self.wids, self.offsets, self.data = wids, offsets, b"".join(parts)
+        self.wids, self.offsets, self.found, self.tfs = wids, offsets, found, tfs
         self.dead = Bits()
 
     def __getstate__(self):
         self.docids.run_optimize()
-        return (self.docids.serialize(), self.wids.tobytes(),
-                self.offsets.tobytes(), self.data, self.dead)
+        return (self.docids.serialize(), self.wids.tobytes(), self.offsets.tobytes(),
+                zlib.compress(self.found.tobytes() + self.tfs.tobytes(), 1), self.dead)
 
     def __setstate__(self, state):
-        docids, wids, offsets, self.data, self.dead = state
+        docids, wids, offsets, postings, self.dead = state
         self.docids = BitMap.deserialize(docids)
         self.wids, self.offsets = array("I"), array("I")
         self.wids.frombytes(wids)
         self.offsets.frombytes(offsets)
+        postings = zlib.decompress(postings)
+        n = self.offsets[-1]
+        self.found, self.tfs = array("I"), array("B")
+        self.found.frombytes(postings[:4 * n])
+        self.tfs.frombytes(postings[4 * n:])
 
     def __len__(self):
         return len(self.docids)
@@ -91,19 +93,31 @@ class Segment(Persistent):
         i = bisect_left(wids, wid)
         if i == len(wids) or wids[i] != wid:
             return _EMPTY
-        return plist.decode(self.data[self.offsets[i]:self.offsets[i + 1]])
+        start, end = self.offsets[i], self.offsets[i + 1]
+        return self.found[start:end], self.tfs[start:end]
 
     def items(self):
         """(wid, docids, tfs) of every word, the dead documents left out."""
         dead = self.dead.bits if self.dead else None
-        data, offsets = self.data, self.offsets
+        found, tfs, offsets = self.found, self.tfs, self.offsets
         for i, wid in enumerate(self.wids):
-            found, tfs = plist.decode(data[offsets[i]:offsets[i + 1]])
+            start, end = offsets[i], offsets[i + 1]
+            docs, counts = found[start:end], tfs[start:end]
             if dead:
-                found, tfs = without(found, tfs, dead)
-                if not found:
+                docs, counts = without(docs, counts, dead)
+                if not docs:
                     continue
-            yield wid, found, tfs
+            yield wid, docs, counts
+
+
+def group(postings, ascending=True):
+    """(wid, docids, tfs) in wid order of *postings*, {wid: [docid << 8 |
+    tf, ...]}; each word's docids sorted unless they are *ascending*."""
+    for wid in sorted(postings):
+        packed = postings[wid]
+        if not ascending:
+            packed.sort()
+        yield wid, [p >> 8 for p in packed], [p & 0xFF for p in packed]
 
 
 def new_key(segments):

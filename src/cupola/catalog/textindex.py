@@ -23,11 +23,10 @@ import heapq
 import math
 import zlib
 from array import array
-from bisect import bisect_left, bisect_right
-from collections import Counter
-from itertools import repeat
-from operator import lt
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
+from operator import lt
 
 from BTrees.IIBTree import IIBTree
 from BTrees.IOBTree import IOBTree
@@ -133,7 +132,7 @@ class TextIndex(Persistent):
         batch = dict(pairs)
         if self._segments is None:
             self._make_segments()
-        changes = _Changes()
+        postings = defaultdict(list)  # {wid: [docid << 8 | tf, ...]}: the batch's
         keys = self.analyzer.keys
         lexicon = self._lexicon()
         docs, lengths = self._docs, self._lengths
@@ -148,10 +147,11 @@ class TextIndex(Persistent):
                     count, total = count - 1, total - lengths.pop(docid, 0)
                     touched.append(docid)
                 continue
-            distinct = set(words)
-            if not lexicon.keys() >= distinct:
-                self._add_words(distinct.difference(lexicon), lexicon)
-            wids = list(map(lexicon.__getitem__, words))
+            try:
+                wids = list(map(lexicon.__getitem__, words))
+            except KeyError:  # words this connection has not seen yet
+                self._add_words(set(words).difference(lexicon), lexicon)
+                wids = list(map(lexicon.__getitem__, words))
             record = encode_words(wids)
             if record == old:
                 continue
@@ -163,7 +163,9 @@ class TextIndex(Persistent):
                 total -= lengths.get(docid, 0)
             else:
                 count += 1
-            changes.add(docid, tfs)
+            base = docid << 8
+            for wid, tf in tfs.items():
+                postings[wid].append(base | tf)
             touched.append(docid)
             docs[docid] = record
             lengths[docid] = len(wids)
@@ -171,7 +173,7 @@ class TextIndex(Persistent):
         self._v_memo = None
         if touched:
             ascending = all(map(lt, touched, touched[1:]))
-            self._add_segment(touched, changes.by_word(ascending))
+            self._add_segment(touched, seg.group(postings, ascending))
         if count:
             self._count.change(count)
         if total:
@@ -194,16 +196,18 @@ class TextIndex(Persistent):
         segments = self._segments
         segments[seg.new_key(segments)] = seg.Segment(docids, groups)
         self._superseded.update(docids)
-        if len(segments) > seg.MAX_SEGMENTS:
+        if len(segments) > seg.MAX_SEGMENTS or len(self._superseded) >= seg.MERGE_DOCS:
             self._compact()
 
     def _compact(self):
-        """Too many segments: merge them all into the main postings once
-        they hold MERGE_DOCS documents, else combine the smaller ones."""
+        """Merge every segment into the main postings once they hold
+        MERGE_DOCS documents, else combine the smaller ones into one."""
         segments = sorted(self._segments.items(), key=lambda kv: len(kv[1]))
         sizes = [len(s) for _, s in segments]
         if sum(sizes) >= seg.MERGE_DOCS:
             return self._merge()
+        if len(segments) <= seg.MAX_SEGMENTS:
+            return
         if sizes[-1] > 4 * sum(sizes[:-1]):
             segments = segments[:-1]  # leave the big one as it is
         docids = BitMap()
@@ -456,40 +460,6 @@ class TextIndex(Persistent):
             if docid not in scores:
                 scores[docid] = 0.0
         return scores
-
-
-class _Changes:
-    """The postings a batch changes, as flat lists (extended in C, no
-    Python loop per word of each document), grouped by word at the end."""
-
-    def __init__(self):
-        self.wids, self.docids, self.tfs = [], [], []
-
-    def add(self, docid, tfs):
-        """Note *docid*'s {wid: tf} (tf 0: the word left the document)."""
-        self.wids.extend(tfs.keys())
-        self.tfs.extend(tfs.values())
-        self.docids.extend(repeat(docid, len(tfs)))
-
-    def by_word(self, ascending=True):
-        """(wid, [docid...], [tf...]) per word, in wid order; docids in
-        the order added (sorted unless they were added in *ascending*
-        order)."""
-        wids = self.wids
-        order = sorted(range(len(wids)), key=wids.__getitem__)  # stable
-        wids = list(map(wids.__getitem__, order))
-        docids = list(map(self.docids.__getitem__, order))
-        tfs = list(map(self.tfs.__getitem__, order))
-        start, end = 0, len(wids)
-        while start < end:
-            wid = wids[start]
-            stop = bisect_right(wids, wid, start)
-            found, counts = docids[start:stop], tfs[start:stop]
-            if not ascending and stop - start > 1:
-                pairs = sorted(zip(found, counts))
-                found, counts = [d for d, _ in pairs], [t for _, t in pairs]
-            yield wid, found, counts
-            start = stop
 
 
 def _matching(docids, tfs, matches):
