@@ -10,10 +10,13 @@ Stored state::
     catalog._indexes  # PersistentMapping {name: Field-, Date-, Keyword- or TextIndex}
     catalog._meta     # IOBTree {docid: tuple of column values}
     catalog.columns   # tuple of column names, the order of each _meta tuple
-    catalog._next_docid  # the next docid: docids are sequential, from 1
+    catalog._next_docid  # the first docid no process has reserved yet
 
-Docids are ints in [1, 2**31), handed out in order, so that postings and
-bitmaps stay dense and new documents append at their ends.
+Docids are ints in [1, 2**31). A process reserves them ``DOCID_BLOCK`` at
+a time (``cupola.catalog.blocks``) and hands them out in order, so that
+postings and bitmaps stay dense, and two processes adding documents at
+once touch different index buckets and write the catalog object itself
+only once per block.
 
 Which indexes and columns exist comes from the registry (core and add-ons,
 ``config.add_catalog_index``); ``sync(registry)`` brings a stored catalog
@@ -32,6 +35,7 @@ from BTrees.OIBTree import OIBTree
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
+from cupola.catalog import blocks
 from cupola.catalog.indexes import DateIndex, FieldIndex, KeywordIndex, PathIndex
 from cupola.catalog.textindex import FORMAT as TEXT_FORMAT
 from cupola.catalog.textindex import TextIndex
@@ -39,6 +43,7 @@ from cupola.content.container import subtree as walk  # noqa: F401 (re-exported)
 from cupola.interfaces import IContainer, ISite
 
 log = logging.getLogger("cupola.catalog")
+DOCID_BLOCK = 1024  # docids a process reserves at once
 _batches = {}  # {id(catalog): {text index name: [(docid, text)]}} while batching
 
 
@@ -188,8 +193,7 @@ class Catalog(Persistent):
         is always refreshed). Returns the docid."""
         docid = self.docid_for(path)
         if docid is None:
-            docid = self._next_docid
-            self._next_docid = docid + 1
+            docid = self._new_docid()
             self._paths.index_doc(docid, path)
             self._set_docid(path, docid)
             names = None
@@ -210,6 +214,11 @@ class Catalog(Persistent):
         self._meta[docid] = tuple(columns[c].getter(obj, registry)
                                   if c in columns else None for c in self.columns)
         return docid
+
+    def _new_docid(self):
+        """A docid for a new document (see ``cupola.catalog.blocks``)."""
+        return blocks.take(self, "_next_docid", DOCID_BLOCK,
+                           lambda docid: self._paths.value_of(docid) is not None)
 
     @contextmanager
     def batching(self):

@@ -38,6 +38,7 @@ from pyroaring import BitMap
 from zope.index.text.parsetree import ParseError
 from zope.index.text.queryparser import QueryParser
 
+from cupola.catalog import blocks
 from cupola.catalog import postings as plist
 from cupola.catalog import segments as seg
 from cupola.catalog.bits import Bits
@@ -46,6 +47,7 @@ from cupola.catalog.text import Analyzer
 K1, B = 1.2, 0.75  # BM25
 FORMAT = 2  # of the stored postings; 1: tails of uint32 docids without a header
 LEXICON_CACHE = 500_000  # words whose wid a connection keeps in memory
+WID_BLOCK = 64  # word ids a process reserves at once (cupola.catalog.blocks)
 
 
 def encode_words(wids):
@@ -275,12 +277,8 @@ class TextIndex(Persistent):
                 new.append(word)
             else:
                 lexicon[word] = wid
-        if new:
-            wid = self._next_wid
-            for word in sorted(new):
-                self._wids[word] = lexicon[word] = wid
-                wid += 1
-            self._next_wid = wid
+        for word in sorted(new):
+            self._wids[word] = lexicon[word] = blocks.take(self, "_next_wid", WID_BLOCK)
 
     # -- reading --
 
