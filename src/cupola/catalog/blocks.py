@@ -4,10 +4,13 @@ The catalog numbers documents (docids) and the text index words (wids)
 from counters stored in the catalog's objects. Moving such a counter on
 for every new document would make any two transactions that add one
 conflict on the counter's object. Instead a process reserves a block of
-numbers at once: the transaction that needs the first one moves the
-counter on by the block's size; once it commits, the rest of the block
-is the process's to hand out, in order, to its later transactions (any
-thread), which then write nothing shared.
+numbers at once for one of its database connections: the transaction
+that needs the first one moves the counter on by the block's size; once
+it commits, the rest of the block is that connection's to hand out, in
+order, to its later transactions, which then write nothing shared. Two
+connections (threads or processes) adding documents at once thus use
+numbers far apart, and insert into different buckets of the indexes
+keyed by them.
 
 A block is only used while the counter's object, as the asking
 transaction sees it, has passed its end: a block reserved by a
@@ -17,7 +20,7 @@ transaction that an undo took back is dropped.
 import threading
 import weakref
 
-_reserved = weakref.WeakKeyDictionary()  # {DB: {(oid, attribute): [Block]}}
+_reserved = weakref.WeakKeyDictionary()  # {Connection: {(oid, attribute): [Block]}}
 _lock = threading.Lock()
 
 
@@ -57,7 +60,7 @@ def take(obj, attribute, size, in_use=None):
             return number
     counter = getattr(obj, attribute)
     with _lock:
-        kept = _reserved.setdefault(jar.db(), {}).setdefault((obj._p_oid, attribute), [])
+        kept = _reserved.setdefault(jar, {}).setdefault((obj._p_oid, attribute), [])
         while kept:
             first = kept[0]
             if counter < first.end:
@@ -85,6 +88,8 @@ def _keep(committed, obj, kept, block):
 
 
 def forget(db):
-    """Drop what this process reserved in *db* (what another process knows)."""
+    """Drop what the connections of *db* reserved (what another process
+    knows)."""
     with _lock:
-        _reserved.pop(db, None)
+        for conn in [c for c in _reserved.keys() if c.db() is db]:
+            del _reserved[conn]

@@ -35,13 +35,20 @@ def test_a_counter_outside_a_database_counts_one_by_one():
     assert counter.next == 4
 
 
-def test_a_block_serves_later_transactions_of_the_process(db):
+def test_a_block_serves_later_transactions_of_the_connection(db):
     tm, c = session(db)
     assert blocks.take(c, "next", 10) == 1
     tm.commit()
+    assert [blocks.take(c, "next", 10) for _ in range(2)] == [2, 3]
+    assert not c._p_changed and c.next == 11
+
+
+def test_another_connection_reserves_its_own_block(db):
+    tm, c = session(db)
+    blocks.take(c, "next", 10)
+    tm.commit()
     other_tm, other = session(db)
-    assert [blocks.take(other, "next", 10) for _ in range(2)] == [2, 3]
-    assert not other._p_changed and other.next == 11
+    assert blocks.take(other, "next", 10) == 11 and other.next == 21
 
 
 def test_an_aborted_reservation_is_forgotten(db):

@@ -68,19 +68,24 @@ class TestBlocks:
         assert site.catalog._p_serial == serial
         assert docid(site, page) == docid(site, site["first"]) + 1
 
-    def test_two_transactions_adding_at_once_both_commit(self, app, sessions):
+    def test_two_connections_adding_at_once_both_commit(self, app, sessions):
         tm, site = sessions()
         for title in ("Zero", "First"):  # values shared already: bitmaps
             add(app, site, title)
         tm.commit()
-        tm_a, site_a = sessions()
-        tm_b, site_b = sessions()
+        (tm_a, site_a), (tm_b, site_b) = sessions(), sessions()
+        for tm_x, site_x, title in ((tm_a, site_a, "Warm A"), (tm_b, site_b, "Warm B")):
+            tm_x.abort()  # a new snapshot
+            add(app, site_x, title)  # each connection reserves its block
+            tm_x.commit()
+        tm_a.abort()
         a, b = add(app, site_a, "Alpha"), add(app, site_b, "Beta")
         tm_a.commit()
         tm_b.commit()  # no ConflictError: neither wrote the catalog object
         tm.abort()
-        assert {docid(site, site["alpha"]), docid(site, site["beta"])} == {
-            docid(site, site["first"]) + 1, docid(site, site["first"]) + 2}
+        assert docid(site, site["alpha"]) == docid(site, site["warm-a"]) + 1
+        assert docid(site, site["beta"]) == docid(site, site["warm-b"]) + 1
+        assert abs(docid(site, site["alpha"]) - docid(site, site["beta"])) > C.DOCID_BLOCK // 2
         found = site.catalog.search(unrestricted=True, text="alpha OR beta")
         assert sorted(b.path for b in found) == ["/alpha", "/beta"]
 
