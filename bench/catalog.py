@@ -77,6 +77,8 @@ from text import WORDS  # noqa: E402
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "catalog.json"
 BATCH = 1_000
+BULK_BATCH = 5_000  # what `cupola reindex` commits at by default
+SINGLE_ADDS = 30  # one-document commits timed after the build (after 5 more)
 BATCH_SIZE = 20                       # brains per results page
 MID_RANKS = (1_000, 5_000)            # the vocabulary ranks of query words
 YEARS = 3
@@ -480,6 +482,42 @@ def pack(path):
     return os.path.getsize(path)
 
 
+def single_adds(path, corpus, rng, folders, count=SINGLE_ADDS):
+    """Documents added one per commit, as through the web: per add, the
+    bytes the commit appends to Data.fs and its wall and CPU time (the
+    catalog's flush and the write); the medians and the maximum."""
+    from cupola.content.operations import create
+    from cupola.db.bootstrap import get_site
+    from cupola.registry import pop_registry, push_registry
+    registry = _registry()
+    db = open_db(path)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    push_registry(registry)
+    sizes, walls, cpus = [], [], []
+    try:
+        site = get_site(conn)
+        places = [site.catalog.resolve(p) for p in folders]
+        for i in range(count + 5):
+            data = {"title": corpus.title(rng), "description": corpus.description(rng),
+                    "subjects": corpus.subjects(rng), "text": corpus.body(rng)}
+            create(registry, rng.choice(places), "Document", data,
+                   creator=corpus.creator(rng))
+            tm.get().note("bench: one document")
+            before, wall, cpu = os.path.getsize(path), time.perf_counter(), time.process_time()
+            tm.commit()
+            if i >= 5:
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+                sizes.append(os.path.getsize(path) - before)
+    finally:
+        pop_registry()
+        tm.abort()
+        conn.close()
+        db.close()
+    return {"bytes": sizes, "wall": walls, "cpu": cpus}
+
+
 def without_catalog(path, copy):
     """Copy the database at *path* to *copy*, delete its catalog, pack it."""
     from cupola.db.bootstrap import get_site
@@ -500,8 +538,8 @@ def without_catalog(path, copy):
 
 
 def bulk_index(path, log):
-    """A new catalog on *path* (which has none), as ``install`` makes it but
-    committing every 1,000 objects; returns timings."""
+    """A new catalog on *path* (which has none), as ``cupola reindex``
+    makes it (commits every BULK_BATCH objects); returns timings."""
     from cupola.catalog import Catalog, reindex
     from cupola.db.bootstrap import get_site
     registry = _registry()
@@ -528,7 +566,7 @@ def bulk_index(path, log):
             catalog.__parent__ = site
             catalog.sync(registry)
             site.catalog = catalog
-            done = reindex(site, registry, commit_every=BATCH, tm=tm)
+            done = reindex(site, registry, commit_every=BULK_BATCH, tm=tm)
             tm.get().note("bench: bulk index")
             tm.commit()
     finally:
@@ -590,6 +628,8 @@ def main(argv=None):
         print(f"  timing queries ({args.queries} runs of each, after as many)")
         queries = measure_queries(path, corpus, built, args.queries, rng, print,
                                   profiles.get("queries"))
+        print(f"  adding {SINGLE_ADDS} documents one per commit")
+        singles = single_adds(path, corpus, rng, built["folders"])
         print("  packing")
         with_size = pack(path)
         copy = os.path.join(workdir, "nocatalog", "Data.fs")
@@ -604,6 +644,7 @@ def main(argv=None):
     load_after = os.getloadavg()
     results = report(n, built, queries, unpacked, with_size, without_size, bulk,
                      load_before, load_after, started_at, args)
+    results += report_singles(singles)
     for part, profile in profiles.items():
         target = BENCH / "results" / f"profile-catalog-{part}.txt"
         stream = io.StringIO()
@@ -659,17 +700,18 @@ def report(n, built, queries, unpacked, with_size, without_size, bulk,
     ]
     if bulk:
         rows += [
-            ("index_bulk", "bulk reindex from disk, commit every 1,000",
+            ("index_bulk", f"bulk reindex from disk, commit every {BULK_BATCH:,}",
              bulk["total"].wall, bulk["total"].cpu, bulk["objects"],
-             TARGETS["index_rate"], "new Catalog, sync, reindex(commit_every=1000) "
-             f"of {bulk['objects']:,} objects loaded from disk"),
+             TARGETS["index_rate"], f"new Catalog, sync, reindex(commit_every="
+             f"{BULK_BATCH}) of {bulk['objects']:,} objects loaded from disk"),
             ("index_bulk_index_object", "  of which Catalog.index_object",
              bulk["index_object"].wall, bulk["index_object"].cpu, bulk["objects"],
              None, "the bulk reindex's calls of index_object alone (without "
              "the text, indexed in batches)"),
             ("index_bulk_text", "  of which the text index's batches",
              bulk["text"].wall, bulk["text"].cpu, bulk["objects"], None,
-             "TextIndex.index_docs, once per 1,000 objects"),
+             f"TextIndex.index_docs, once per {BULK_BATCH:,} objects, and "
+             "its merges"),
             ("index_bulk_commit", "  of which the commits",
              bulk["commit"].wall, bulk["commit"].cpu, bulk["objects"], None,
              "the bulk reindex's commits alone"),
@@ -730,6 +772,25 @@ def report(n, built, queries, unpacked, with_size, without_size, bulk,
     add("size_unpacked", round(unpacked / 2**20, 1), "MB",
         f"Data.fs after the build, before packing ({n // BATCH} commits)")
     return records
+
+
+def report_singles(singles):
+    """Print and return the figures of ``single_adds``."""
+    kb = [b / 1024 for b in singles["bytes"]]
+    ms = [t * 1000 for t in singles["wall"]]
+    cpu = [t * 1000 for t in singles["cpu"]]
+    print(f"\nOne document added per commit ({len(kb)} commits, as through the web)")
+    print(f"  written to Data.fs   median {statistics.median(kb):7.1f} KB, max {max(kb):7.1f} KB")
+    print(f"  commit (flush+write) median {statistics.median(ms):7.1f} ms, max "
+          f"{max(ms):7.1f} ms (CPU median {statistics.median(cpu):.1f} ms)")
+    detail = (f"{len(kb)} documents each added and committed alone on the built "
+              f"site; max {max(kb):.1f} KB, {max(ms):.1f} ms (segment combines "
+              "and merges land on some)")
+    return [{"name": "single_add_bytes", "value": round(statistics.median(kb), 1),
+             "unit": "KB", "detail": "median bytes one add appends; " + detail},
+            {"name": "single_add_commit", "value": round(statistics.median(ms), 2),
+             "unit": "ms", "detail": "median commit time of one add; " + detail,
+             "cpu_ms": round(statistics.median(cpu), 2)}]
 
 
 if __name__ == "__main__":
