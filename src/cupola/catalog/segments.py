@@ -38,7 +38,7 @@ from pyroaring import BitMap
 from cupola.catalog.bits import Bits
 
 MAX_SEGMENTS = 8
-MERGE_DOCS = 5_000  # documents in segments that go to the main index at once
+MERGE_DOCS = 10_000  # documents in segments that go to the main index at once
 _EMPTY = (array("I"), array("B"))
 
 
@@ -165,13 +165,52 @@ def combine(pieces):
 
 
 def gather(segments):
-    """{wid: [(docids, tfs), ...]} of the current postings in *segments*."""
+    """{wid: [(docids, tfs), ...]} of the current postings in *segments*,
+    each word's pieces in the order of the segments' first docids."""
     pieces = {}
-    for segment in segments:
-        for wid, found, tfs in segment.items():
-            got = pieces.get(wid)
+    get = pieces.get
+    for segment in sorted(segments, key=lambda s: s.docids.min() if s.docids else 0):
+        if segment.dead:  # rare: an edit or unindex since it was written
+            for wid, found, tfs in segment.items():
+                got = get(wid)
+                if got is None:
+                    pieces[wid] = [(found, tfs)]
+                else:
+                    got.append((found, tfs))
+            continue
+        found, tfs, offsets = segment.found, segment.tfs, segment.offsets
+        for wid, start, end in zip(segment.wids, offsets, offsets[1:]):
+            got = get(wid)
             if got is None:
-                pieces[wid] = [(found, tfs)]
+                pieces[wid] = [(found, tfs, start, end)]
             else:
-                got.append((found, tfs))
+                got.append((found, tfs, start, end))
     return pieces
+
+
+def joined(pieces):
+    """(docids, tfs) lists, in docid order, of one word's *pieces* from
+    ``gather`` (docids disjoint)."""
+    if len(pieces) == 1:
+        return _as_lists(pieces[0])
+    docids, tfs = [], []
+    last = -1
+    ordered = True
+    for piece in pieces:
+        d, t = _as_lists(piece)
+        if d[0] <= last:
+            ordered = False
+        docids += d
+        tfs += t
+        last = d[-1]
+    if not ordered:
+        pairs = sorted(zip(docids, tfs))
+        docids, tfs = [d for d, _ in pairs], [t for _, t in pairs]
+    return docids, tfs
+
+
+def _as_lists(piece):
+    if len(piece) == 2:
+        return piece[0].tolist(), piece[1].tolist()
+    found, tfs, start, end = piece
+    return found[start:end].tolist(), tfs[start:end].tolist()

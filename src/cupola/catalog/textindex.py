@@ -210,14 +210,16 @@ class TextIndex(Persistent):
             return self._merge()
         if len(segments) <= seg.MAX_SEGMENTS:
             return
+        if 2 * sum(sizes) >= seg.MERGE_DOCS:  # big batches: merge, not combine
+            return self._merge()
         if sizes[-1] > 4 * sum(sizes[:-1]):
             segments = segments[:-1]  # leave the big one as it is
         docids = BitMap()
         for key, segment in segments:
             docids |= segment.live()
             del self._segments[key]
-        pieces = seg.gather(s for _, s in segments)
-        groups = ((wid, *seg.combine(pieces[wid])) for wid in sorted(pieces))
+        pieces = seg.gather([s for _, s in segments])
+        groups = ((wid, *seg.joined(pieces[wid])) for wid in sorted(pieces))
         self._segments[seg.new_key(self._segments)] = seg.Segment(docids, groups)
         self._merges += 1  # an edit that marked a combined segment: replay
 
@@ -234,8 +236,8 @@ class TextIndex(Persistent):
                 pieces.setdefault(wid, []).append((array("I", [docid]), array("B", [0])))
         store = self._postings
         for wid in sorted(pieces):
-            docids, tfs = seg.combine(pieces[wid])
-            updated = plist.update(store.get(wid), docids.tolist(), tfs.tolist())
+            docids, tfs = seg.joined(pieces[wid])
+            updated = plist.update(store.get(wid), docids, tfs)
             if updated is not None:
                 store[wid] = updated
             elif wid in store:

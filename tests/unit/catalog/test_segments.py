@@ -50,6 +50,13 @@ class TestSegments:
         assert not index._segments and not index._superseded and not index._stale
         assert index.docids("harbour") == BitMap(range(1, 6))
 
+    def test_many_big_segments_are_merged_rather_than_combined(self, monkeypatch):
+        monkeypatch.setattr(seg, "MERGE_DOCS", 100)
+        index = TextIndex()
+        for batch in range(seg.MAX_SEGMENTS + 1):
+            index.index_docs([(batch * 10 + i, "harbour") for i in range(1, 11)])
+        assert not index._segments and len(index.docids("harbour")) == 90
+
     def test_an_edit_hides_the_main_postings_until_the_merge_drops_them(self):
         index = TextIndex()
         index.index_docs([(1, "old words here"), (2, "old too")])
