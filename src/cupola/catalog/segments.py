@@ -31,6 +31,7 @@ import random
 import zlib
 from array import array
 from bisect import bisect_left
+from itertools import accumulate, chain
 
 from persistent import Persistent
 from pyroaring import BitMap
@@ -61,6 +62,24 @@ class Segment(Persistent):
         self.docids = BitMap(docids)
         self.wids, self.offsets, self.found, self.tfs = wids, offsets, found, tfs
         self.dead = Bits()
+
+    @classmethod
+    def of_batch(cls, docids, postings, ascending=True):
+        """The segment of a batch's *postings*, {wid: [docid << 8 | tf,
+        ...]} (each word's docids sorted unless they are *ascending*),
+        built with a few C-level passes rather than one per word."""
+        wids = sorted(postings)
+        lists = list(map(postings.__getitem__, wids))
+        if not ascending:
+            for packed in lists:
+                packed.sort()
+        flat = list(chain.from_iterable(lists))
+        segment = cls(docids, ())
+        segment.wids = array("I", wids)
+        segment.offsets = array("I", accumulate(map(len, lists), initial=0))
+        segment.found = array("I", [p >> 8 for p in flat])
+        segment.tfs = array("B", [p & 0xFF for p in flat])
+        return segment
 
     def __getstate__(self):
         self.docids.run_optimize()
@@ -108,16 +127,6 @@ class Segment(Persistent):
                 if not docs:
                     continue
             yield wid, docs, counts
-
-
-def group(postings, ascending=True):
-    """(wid, docids, tfs) in wid order of *postings*, {wid: [docid << 8 |
-    tf, ...]}; each word's docids sorted unless they are *ascending*."""
-    for wid in sorted(postings):
-        packed = postings[wid]
-        if not ascending:
-            packed.sort()
-        yield wid, [p >> 8 for p in packed], [p & 0xFF for p in packed]
 
 
 def new_key(segments):

@@ -311,17 +311,14 @@ class Analyzer:
         """Index keys of *text* (plain or HTML) in order."""
         raw = _split(text, WORDS)
         cache = self._cache
-        try:
-            return list(filter(None, map(cache.__getitem__, raw)))
-        except KeyError:  # words not seen yet
-            pass
         missing = set(raw).difference(cache)
-        if len(cache) + len(missing) > CACHE_SIZE:
-            cache.clear()
-            missing = set(raw)
-        key = self.key
-        for word in missing:
-            cache[word] = key(word)
+        if missing:
+            if len(cache) + len(missing) > CACHE_SIZE:
+                cache.clear()
+                missing = set(raw)
+            key = self.key
+            for word in missing:
+                cache[word] = key(word)
         return list(filter(None, map(cache.__getitem__, raw)))
 
     def parse_terms(self, term):

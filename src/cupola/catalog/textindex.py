@@ -175,7 +175,7 @@ class TextIndex(Persistent):
         self._v_memo = None
         if touched:
             ascending = all(map(lt, touched, touched[1:]))
-            self._add_segment(touched, seg.group(postings, ascending))
+            self._add_segment(seg.Segment.of_batch(touched, postings, ascending))
         if count:
             self._count.change(count)
         if total:
@@ -194,10 +194,10 @@ class TextIndex(Persistent):
         if self._p_jar is not None:  # a merge meanwhile moves _stale: replay
             self._p_jar.readCurrent(self)
 
-    def _add_segment(self, docids, groups):
+    def _add_segment(self, segment):
         segments = self._segments
-        segments[seg.new_key(segments)] = seg.Segment(docids, groups)
-        self._superseded.update(docids)
+        segments[seg.new_key(segments)] = segment
+        self._superseded.update(segment.docids)
         if len(segments) > seg.MAX_SEGMENTS or len(self._superseded) >= seg.MERGE_DOCS:
             self._compact()
 
