@@ -280,6 +280,11 @@ class Application:
                 log.error("disk full, nothing saved for %s %s: %s", request.method,
                           request.path_info, e)
                 return self.bare_error(DiskFull(), request)
+            if _lost_before_finish(e):  # nothing was saved: replay it
+                log.warning("connection lost before %s for %s %s; replaying",
+                            e.args[0], request.method, request.path_info)
+                time.sleep(RECONNECT_WAIT)
+                raise LostBeforeFinish(str(e)) from e
             log.error("commit outcome unknown for %s %s: %s", request.method,
                       request.path_info, e)
             return _unhealthy(self.bare_error(CommitOutcomeUnknown(), request))
@@ -470,6 +475,23 @@ def _disk_full(error):
     return (type(error).__name__ == "ServerException" and len(args) == 2
             and str(args[0]).endswith("OSError") and isinstance(args[1], tuple)
             and args[1][:1] in ((full[0],), (full[1],)))
+
+
+RECONNECT_WAIT = 0.2  # seconds a replay after a lost connection waits first
+
+
+class LostBeforeFinish(ConflictError):
+    """The ZEO connection was lost before the commit's second phase:
+    nothing was stored, so the request is replayed like a conflict."""
+
+
+def _lost_before_finish(error):
+    """Whether *error* is ZEO's ClientDisconnected from a commit phase
+    before tpc_finish (its first argument names the phase)."""
+    args = getattr(error, "args", ())
+    return (type(error).__name__ == "ClientDisconnected" and len(args) == 2
+            and args[0] in ("store", "storeBlob", "deleteObject", "undo", "tpc_vote",
+                            "checkCurrentSerialInTransaction"))
 
 
 def _abort_quietly(tm):

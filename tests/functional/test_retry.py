@@ -92,3 +92,56 @@ class TestUnknownOutcome:
         response = make(probe).post("/@@probe", {"a": "b"}, status=503)
         assert len(calls) == 1
         assert "may or may not have been applied" in response
+
+    def test_a_zeo_connection_lost_before_the_second_phase_is_replayed(self, monkeypatch):
+        from ZEO.Exceptions import ClientDisconnected
+
+        import cupola.publisher
+        monkeypatch.setattr(cupola.publisher, "RECONNECT_WAIT", 0)
+        calls = []
+
+        class LostInVote:
+            """Fails its first vote as ZEO's ClientStorage does when the
+            server connection went away mid-transaction."""
+            def abort(self, txn): pass
+            def tpc_begin(self, txn): pass
+            def commit(self, txn): pass
+            def tpc_vote(self, txn):
+                if len(calls) == 1:
+                    raise ClientDisconnected("tpc_vote", "on a disconnected transaction")
+            def tpc_abort(self, txn): pass
+            def tpc_finish(self, txn): pass
+            def sortKey(self): return "~lost"
+
+        def probe(context, request):
+            calls.append(1)
+            context.settings["replayed"] = len(calls)
+            request.conn.transaction_manager.get().join(LostInVote())
+            return "ok"
+
+        app = make(probe)
+        assert app.post("/@@probe", {"a": "b"}, status=200).text == "ok"
+        assert len(calls) == 2
+
+    def test_a_zeo_connection_lost_in_the_second_phase_is_not_replayed(self):
+        from ZEO.Exceptions import ClientDisconnected
+        calls = []
+
+        class LostInFinish:
+            def abort(self, txn): pass
+            def tpc_begin(self, txn): pass
+            def commit(self, txn): pass
+            def tpc_vote(self, txn):
+                raise ClientDisconnected("tpc_finish", "on a disconnected transaction")
+            def tpc_abort(self, txn): pass
+            def tpc_finish(self, txn): pass
+            def sortKey(self): return "~lost"
+
+        def probe(context, request):
+            calls.append(1)
+            context.settings["x"] = 1
+            request.conn.transaction_manager.get().join(LostInFinish())
+            return "ok"
+
+        response = make(probe).post("/@@probe", {"a": "b"}, status=503)
+        assert len(calls) == 1 and "may or may not have been applied" in response
