@@ -171,17 +171,18 @@ class Application:
             try:
                 return self.with_connection(
                     request, lambda: self.publish(request, segments))
-            except ConflictError:
+            except ConflictError as e:
                 attempt += 1
                 request.rewind()
                 request.environ["cupola.conflicts"] = attempt  # for metrics
                 if attempt > self.retries:
                     log.warning("giving up after %d conflicts: %s", attempt,
                                 request.path_info)
+                    message = ("The database cannot be reached; nothing was saved. "
+                               "Please try again." if isinstance(e, LostBeforeFinish)
+                               else "The site is busy with other changes; please try again.")
                     return self.with_connection(request, lambda: self.error_response(
-                        request, ServiceUnavailable(
-                            "The site is busy with other changes; please try again.",
-                            {"Retry-After": "1"})))
+                        request, ServiceUnavailable(message, {"Retry-After": "1"})))
                 time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
 
     def _segments(self, request):
@@ -269,6 +270,8 @@ class Application:
             tm.abort()  # nothing to write (the common GET), or must not
             return response
         describe_transaction(request, txn)
+        votes = _VoteMarker()
+        txn.join(votes)  # tells a failure before the second phase from one in it
         try:
             tm.commit()
         except ConflictError:
@@ -280,9 +283,10 @@ class Application:
                 log.error("disk full, nothing saved for %s %s: %s", request.method,
                           request.path_info, e)
                 return self.bare_error(DiskFull(), request)
-            if _lost_before_finish(e):  # nothing was saved: replay it
-                log.warning("connection lost before %s for %s %s; replaying",
-                            e.args[0], request.method, request.path_info)
+            if not votes.voted:  # failed before the second phase: nothing saved
+                log.warning("connection lost before the commit's second phase for "
+                            "%s %s (%s); replaying", request.method,
+                            request.path_info, e)
                 time.sleep(RECONNECT_WAIT)
                 raise LostBeforeFinish(str(e)) from e
             log.error("commit outcome unknown for %s %s: %s", request.method,
@@ -477,21 +481,42 @@ def _disk_full(error):
             and args[1][:1] in ((full[0],), (full[1],)))
 
 
-RECONNECT_WAIT = 0.2  # seconds a replay after a lost connection waits first
+RECONNECT_WAIT = 0.5  # seconds a replay after a lost connection waits first
 
 
 class LostBeforeFinish(ConflictError):
-    """The ZEO connection was lost before the commit's second phase:
+    """The database connection failed before the commit's second phase:
     nothing was stored, so the request is replayed like a conflict."""
 
 
-def _lost_before_finish(error):
-    """Whether *error* is ZEO's ClientDisconnected from a commit phase
-    before tpc_finish (its first argument names the phase)."""
-    args = getattr(error, "args", ())
-    return (type(error).__name__ == "ClientDisconnected" and len(args) == 2
-            and args[0] in ("store", "storeBlob", "deleteObject", "undo", "tpc_vote",
-                            "checkCurrentSerialInTransaction"))
+class _VoteMarker:
+    """A data manager that votes last (its sort key sorts after the
+    storages'): once its vote has run, every vote has passed, so an error
+    after that comes from the second phase, whose outcome is unknown."""
+
+    voted = False
+    transaction_manager = None
+
+    def abort(self, txn):
+        pass
+
+    def tpc_begin(self, txn):
+        pass
+
+    def commit(self, txn):
+        pass
+
+    def tpc_vote(self, txn):
+        self.voted = True
+
+    def tpc_finish(self, txn):
+        pass
+
+    def tpc_abort(self, txn):
+        pass
+
+    def sortKey(self):
+        return "~~~cupola-vote-marker"
 
 
 def _abort_quietly(tm):

@@ -69,18 +69,19 @@ class TestConflictRetry:
 
 
 class TestUnknownOutcome:
-    def test_storage_error_during_commit_is_503_and_not_replayed(self):
+    def test_storage_error_in_the_second_phase_is_503_and_not_replayed(self):
         from ZODB.POSException import StorageError
         calls = []
 
         class FailingFinish:
-            """A data manager whose vote fails as if the server went away."""
+            """A data manager whose second phase fails as if the server went
+            away after the votes: the storage may have committed."""
             def abort(self, txn): pass
             def tpc_begin(self, txn): pass
             def commit(self, txn): pass
-            def tpc_vote(self, txn): raise StorageError("connection lost")
+            def tpc_vote(self, txn): pass
             def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn): pass
+            def tpc_finish(self, txn): raise StorageError("connection lost")
             def sortKey(self): return "~failing"
 
         def probe(context, request):
@@ -131,10 +132,10 @@ class TestUnknownOutcome:
             def abort(self, txn): pass
             def tpc_begin(self, txn): pass
             def commit(self, txn): pass
-            def tpc_vote(self, txn):
-                raise ClientDisconnected("tpc_finish", "on a disconnected transaction")
+            def tpc_vote(self, txn): pass
             def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn): pass
+            def tpc_finish(self, txn):
+                raise ClientDisconnected("tpc_finish", "on a disconnected transaction")
             def sortKey(self): return "~lost"
 
         def probe(context, request):
@@ -145,3 +146,29 @@ class TestUnknownOutcome:
 
         response = make(probe).post("/@@probe", {"a": "b"}, status=503)
         assert len(calls) == 1 and "may or may not have been applied" in response
+
+    def test_a_database_gone_for_good_before_the_vote_is_503_nothing_saved(
+            self, monkeypatch):
+        import cupola.publisher
+        from ZODB.POSException import StorageError
+        monkeypatch.setattr(cupola.publisher, "RECONNECT_WAIT", 0)
+        calls = []
+
+        class Gone:
+            def abort(self, txn): pass
+            def tpc_begin(self, txn): raise StorageError("server unreachable")
+            def commit(self, txn): pass
+            def tpc_vote(self, txn): pass
+            def tpc_abort(self, txn): pass
+            def tpc_finish(self, txn): pass
+            def sortKey(self): return "~gone"
+
+        def probe(context, request):
+            calls.append(1)
+            context.settings["x"] = 1
+            request.conn.transaction_manager.get().join(Gone())
+            return "ok"
+
+        app = make(probe, retries="2")
+        response = app.post("/@@probe", {"a": "b"}, status=503)
+        assert len(calls) == 3 and "Please try again" in response
