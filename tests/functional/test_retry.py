@@ -68,83 +68,62 @@ class TestConflictRetry:
         conn.close()
 
 
+class Failing:
+    """A data manager that raises *error* from its *phase* (a two-phase
+    commit method) on the requests whose number is in *on* (all: None),
+    as a storage does when its server goes away at that moment."""
+
+    def __init__(self, phase, error, calls, on=None):
+        self.phase, self.error, self.calls, self.on = phase, error, calls, on
+
+    def _step(self, name):
+        if name == self.phase and (self.on is None or len(self.calls) in self.on):
+            raise self.error
+
+    def abort(self, txn): pass
+    def tpc_begin(self, txn): self._step("tpc_begin")
+    def commit(self, txn): self._step("commit")
+    def tpc_vote(self, txn): self._step("tpc_vote")
+    def tpc_abort(self, txn): pass
+    def tpc_finish(self, txn): self._step("tpc_finish")
+    def sortKey(self): return "~failing"
+
+
+def failing_probe(calls, *args, **kw):
+    """A view that changes the site and joins a Failing data manager."""
+    def probe(context, request):
+        calls.append(1)
+        context.settings["x"] = len(calls)
+        request.conn.transaction_manager.get().join(Failing(*args, calls, **kw))
+        return "ok"
+    return probe
+
+
 class TestUnknownOutcome:
     def test_storage_error_in_the_second_phase_is_503_and_not_replayed(self):
         from ZODB.POSException import StorageError
         calls = []
-
-        class FailingFinish:
-            """A data manager whose second phase fails as if the server went
-            away after the votes: the storage may have committed."""
-            def abort(self, txn): pass
-            def tpc_begin(self, txn): pass
-            def commit(self, txn): pass
-            def tpc_vote(self, txn): pass
-            def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn): raise StorageError("connection lost")
-            def sortKey(self): return "~failing"
-
-        def probe(context, request):
-            calls.append(1)
-            context.settings["x"] = 1
-            request.conn.transaction_manager.get().join(FailingFinish())
-            return "ok"
-
+        probe = failing_probe(calls, "tpc_finish", StorageError("connection lost"))
         response = make(probe).post("/@@probe", {"a": "b"}, status=503)
         assert len(calls) == 1
         assert "may or may not have been applied" in response
 
     def test_a_zeo_connection_lost_before_the_second_phase_is_replayed(self, monkeypatch):
-        from ZEO.Exceptions import ClientDisconnected
-
         import cupola.publisher
+        from ZEO.Exceptions import ClientDisconnected
         monkeypatch.setattr(cupola.publisher, "RECONNECT_WAIT", 0)
         calls = []
-
-        class LostInVote:
-            """Fails its first vote as ZEO's ClientStorage does when the
-            server connection went away mid-transaction."""
-            def abort(self, txn): pass
-            def tpc_begin(self, txn): pass
-            def commit(self, txn): pass
-            def tpc_vote(self, txn):
-                if len(calls) == 1:
-                    raise ClientDisconnected("tpc_vote", "on a disconnected transaction")
-            def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn): pass
-            def sortKey(self): return "~lost"
-
-        def probe(context, request):
-            calls.append(1)
-            context.settings["replayed"] = len(calls)
-            request.conn.transaction_manager.get().join(LostInVote())
-            return "ok"
-
-        app = make(probe)
-        assert app.post("/@@probe", {"a": "b"}, status=200).text == "ok"
+        lost = ClientDisconnected("tpc_vote", "on a disconnected transaction")
+        probe = failing_probe(calls, "tpc_vote", lost, on={1})
+        assert make(probe).post("/@@probe", {"a": "b"}, status=200).text == "ok"
         assert len(calls) == 2
 
     def test_a_zeo_connection_lost_in_the_second_phase_is_not_replayed(self):
         from ZEO.Exceptions import ClientDisconnected
         calls = []
-
-        class LostInFinish:
-            def abort(self, txn): pass
-            def tpc_begin(self, txn): pass
-            def commit(self, txn): pass
-            def tpc_vote(self, txn): pass
-            def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn):
-                raise ClientDisconnected("tpc_finish", "on a disconnected transaction")
-            def sortKey(self): return "~lost"
-
-        def probe(context, request):
-            calls.append(1)
-            context.settings["x"] = 1
-            request.conn.transaction_manager.get().join(LostInFinish())
-            return "ok"
-
-        response = make(probe).post("/@@probe", {"a": "b"}, status=503)
+        lost = ClientDisconnected("tpc_finish", "on a disconnected transaction")
+        response = make(failing_probe(calls, "tpc_finish", lost)).post(
+            "/@@probe", {"a": "b"}, status=503)
         assert len(calls) == 1 and "may or may not have been applied" in response
 
     def test_a_database_gone_for_good_before_the_vote_is_503_nothing_saved(
@@ -153,22 +132,6 @@ class TestUnknownOutcome:
         from ZODB.POSException import StorageError
         monkeypatch.setattr(cupola.publisher, "RECONNECT_WAIT", 0)
         calls = []
-
-        class Gone:
-            def abort(self, txn): pass
-            def tpc_begin(self, txn): raise StorageError("server unreachable")
-            def commit(self, txn): pass
-            def tpc_vote(self, txn): pass
-            def tpc_abort(self, txn): pass
-            def tpc_finish(self, txn): pass
-            def sortKey(self): return "~gone"
-
-        def probe(context, request):
-            calls.append(1)
-            context.settings["x"] = 1
-            request.conn.transaction_manager.get().join(Gone())
-            return "ok"
-
-        app = make(probe, retries="2")
-        response = app.post("/@@probe", {"a": "b"}, status=503)
+        probe = failing_probe(calls, "tpc_begin", StorageError("server unreachable"))
+        response = make(probe, retries="2").post("/@@probe", {"a": "b"}, status=503)
         assert len(calls) == 3 and "Please try again" in response
