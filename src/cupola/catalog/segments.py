@@ -174,52 +174,21 @@ def combine(pieces):
 
 
 def gather(segments):
-    """{wid: [(docids, tfs), ...]} of the current postings in *segments*,
-    each word's pieces in the order of the segments' first docids."""
+    """{wid: [(docids, tfs), ...]} of the current postings in *segments*
+    (for ``combine``)."""
     pieces = {}
     get = pieces.get
-    for segment in sorted(segments, key=lambda s: s.docids.min() if s.docids else 0):
+    for segment in segments:
         if segment.dead:  # rare: an edit or unindex since it was written
-            for wid, found, tfs in segment.items():
-                got = get(wid)
-                if got is None:
-                    pieces[wid] = [(found, tfs)]
-                else:
-                    got.append((found, tfs))
-            continue
-        found, tfs, offsets = segment.found, segment.tfs, segment.offsets
-        for wid, start, end in zip(segment.wids, offsets, offsets[1:]):
+            words = segment.items()
+        else:
+            found, tfs, offsets = segment.found, segment.tfs, segment.offsets
+            words = ((wid, found[start:end], tfs[start:end]) for wid, start, end
+                     in zip(segment.wids, offsets, offsets[1:]))
+        for wid, docids, counts in words:
             got = get(wid)
             if got is None:
-                pieces[wid] = [(found, tfs, start, end)]
+                pieces[wid] = [(docids, counts)]
             else:
-                got.append((found, tfs, start, end))
+                got.append((docids, counts))
     return pieces
-
-
-def joined(pieces):
-    """(docids, tfs) lists, in docid order, of one word's *pieces* from
-    ``gather`` (docids disjoint)."""
-    if len(pieces) == 1:
-        return _as_lists(pieces[0])
-    docids, tfs = [], []
-    last = -1
-    ordered = True
-    for piece in pieces:
-        d, t = _as_lists(piece)
-        if d[0] <= last:
-            ordered = False
-        docids += d
-        tfs += t
-        last = d[-1]
-    if not ordered:
-        pairs = sorted(zip(docids, tfs))
-        docids, tfs = [d for d, _ in pairs], [t for _, t in pairs]
-    return docids, tfs
-
-
-def _as_lists(piece):
-    if len(piece) == 2:
-        return piece[0].tolist(), piece[1].tolist()
-    found, tfs, start, end = piece
-    return found[start:end].tolist(), tfs[start:end].tolist()

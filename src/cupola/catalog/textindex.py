@@ -219,7 +219,7 @@ class TextIndex(Persistent):
             docids |= segment.live()
             del self._segments[key]
         pieces = seg.gather([s for _, s in segments])
-        groups = ((wid, *seg.joined(pieces[wid])) for wid in sorted(pieces))
+        groups = ((wid, *seg.combine(pieces[wid])) for wid in sorted(pieces))
         self._segments[seg.new_key(self._segments)] = seg.Segment(docids, groups)
         self._merges += 1  # an edit that marked a combined segment: replay
 
@@ -236,8 +236,8 @@ class TextIndex(Persistent):
                 pieces.setdefault(wid, []).append((array("I", [docid]), array("B", [0])))
         store = self._postings
         for wid in sorted(pieces):
-            docids, tfs = seg.joined(pieces[wid])
-            updated = plist.update(store.get(wid), docids, tfs)
+            docids, tfs = seg.combine(pieces[wid])
+            updated = plist.update(store.get(wid), docids.tolist(), tfs.tolist())
             if updated is not None:
                 store[wid] = updated
             elif wid in store:
