@@ -31,7 +31,6 @@ import random
 import zlib
 from array import array
 from bisect import bisect_left
-from itertools import accumulate, chain
 
 from persistent import Persistent
 from pyroaring import BitMap
@@ -64,21 +63,24 @@ class Segment(Persistent):
         self.dead = Bits()
 
     @classmethod
-    def of_batch(cls, docids, postings, ascending=True):
-        """The segment of a batch's *postings*, {wid: [docid << 8 | tf,
-        ...]} (each word's docids sorted unless they are *ascending*),
-        built with a few C-level passes rather than one per word."""
-        wids = sorted(postings)
-        lists = list(map(postings.__getitem__, wids))
-        if not ascending:
-            for packed in lists:
-                packed.sort()
-        flat = list(chain.from_iterable(lists))
+    def of_words(cls, docids, lengths, wids):
+        """The segment of a batch: *docids* (a list), how many words each
+        of them has (*lengths*) and all their wids in that order (an array
+        'I'); a word's tf is its count in a document, at most 255. Built
+        with a few numpy passes (one sort) rather than per word."""
+        np = _numpy()
         segment = cls(docids, ())
-        segment.wids = array("I", wids)
-        segment.offsets = array("I", accumulate(map(len, lists), initial=0))
-        segment.found = array("I", [p >> 8 for p in flat])
-        segment.tfs = array("B", [p & 0xFF for p in flat])
+        if not wids:
+            return segment
+        owners = np.repeat(np.asarray(docids, dtype=np.uint64), lengths)
+        keys = (np.frombuffer(wids, dtype=np.uint32).astype(np.uint64) << 32) | owners
+        keys, counts = np.unique(keys, return_counts=True)  # by wid, then docid
+        words = (keys >> 32).astype(np.uint32)
+        starts = np.flatnonzero(words[1:] != words[:-1]) + 1
+        segment.wids = _array("I", words[np.concatenate(([0], starts))])
+        segment.offsets = _array("I", np.concatenate(([0], starts, [len(keys)])))
+        segment.found = _array("I", keys & 0xFFFFFFFF)
+        segment.tfs = _array("B", np.minimum(counts, 255))
         return segment
 
     def __getstate__(self):
@@ -129,6 +131,18 @@ class Segment(Persistent):
             yield wid, docs, counts
 
 
+def _numpy():
+    import numpy  # on first use: only indexing needs it (60 ms to import)
+    return numpy
+
+
+def _array(code, values):
+    """A stdlib array of numpy *values* (converted to its item type)."""
+    out = array(code)
+    out.frombytes(values.astype({"I": "uint32", "B": "uint8"}[code]).tobytes())
+    return out
+
+
 def new_key(segments):
     """A random key not yet in *segments* (an LOBTree)."""
     while True:
@@ -173,22 +187,66 @@ def combine(pieces):
     return array("I", [d for d, _ in pairs]), array("B", [t for _, t in pairs])
 
 
-def gather(segments):
-    """{wid: [(docids, tfs), ...]} of the current postings in *segments*
-    (for ``combine``)."""
-    pieces = {}
-    get = pieces.get
+def flatten(segments, removals=()):
+    """(wids, docids, tfs) numpy arrays of the current postings in
+    *segments* and of *removals* ((wid, docid) pairs, tf 0), in (wid,
+    docid) order."""
+    np = _numpy()
+    wids, docids, tfs = [], [], []
     for segment in segments:
+        found = np.frombuffer(segment.found, dtype=np.uint32)
+        if not len(found):
+            continue
+        offsets = np.frombuffer(segment.offsets, dtype=np.uint32)
+        words = np.repeat(np.frombuffer(segment.wids, dtype=np.uint32), np.diff(offsets))
+        counts = np.frombuffer(segment.tfs, dtype=np.uint8)
         if segment.dead:  # rare: an edit or unindex since it was written
-            words = segment.items()
-        else:
-            found, tfs, offsets = segment.found, segment.tfs, segment.offsets
-            words = ((wid, found[start:end], tfs[start:end]) for wid, start, end
-                     in zip(segment.wids, offsets, offsets[1:]))
-        for wid, docids, counts in words:
-            got = get(wid)
-            if got is None:
-                pieces[wid] = [(docids, counts)]
-            else:
-                got.append((docids, counts))
-    return pieces
+            live = ~np.isin(found, np.frombuffer(segment.dead.bits.to_array(),
+                                                 dtype=np.uint32))
+            words, found, counts = words[live], found[live], counts[live]
+        wids.append(words)
+        docids.append(found)
+        tfs.append(counts)
+    if removals:
+        pairs = np.array(removals, dtype=np.uint32).reshape(-1, 2)
+        wids.append(pairs[:, 0])
+        docids.append(pairs[:, 1])
+        tfs.append(np.zeros(len(pairs), dtype=np.uint8))
+    if not wids:
+        return (np.zeros(0, dtype=np.uint32),) * 2 + (np.zeros(0, dtype=np.uint8),)
+    wids, docids, tfs = np.concatenate(wids), np.concatenate(docids), np.concatenate(tfs)
+    order = np.argsort((wids.astype(np.uint64) << 32) | docids, kind="stable")
+    return wids[order], docids[order], tfs[order]
+
+
+def word_starts(wids):
+    """Where each word's run starts in the sorted numpy *wids*, and the end."""
+    np = _numpy()
+    if not len(wids):
+        return np.zeros(1, dtype=np.int64)
+    return np.concatenate(([0], np.flatnonzero(wids[1:] != wids[:-1]) + 1, [len(wids)]))
+
+
+def combined(segments):
+    """One segment of the current postings of *segments*."""
+    docids = BitMap()
+    for segment in segments:
+        docids |= segment.live()
+    wids, found, tfs = flatten(segments)
+    starts = word_starts(wids)
+    out = Segment(docids, ())
+    if len(wids):
+        out.wids = _array("I", wids[starts[:-1]])
+        out.offsets = _array("I", starts)
+        out.found, out.tfs = _array("I", found), _array("B", tfs)
+    return out
+
+
+def by_word(segments, removals=()):
+    """(wid, docids, tfs) lists of the current postings of *segments* and
+    *removals* (see ``flatten``), each word once, in wid order."""
+    wids, docids, tfs = flatten(segments, removals)
+    starts = word_starts(wids).tolist()
+    wids, docids, tfs = wids.tolist(), docids.tolist(), tfs.tolist()
+    for start, end in zip(starts, starts[1:]):
+        yield wids[start], docids[start:end], tfs[start:end]

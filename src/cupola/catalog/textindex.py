@@ -21,12 +21,9 @@ candidate's stored word sequence.
 
 import heapq
 import math
-import zlib
 from array import array
 from bisect import bisect_left
-from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
-from operator import lt
 
 from BTrees.IIBTree import IIBTree
 from BTrees.IOBTree import IOBTree
@@ -38,44 +35,14 @@ from pyroaring import BitMap
 from zope.index.text.parsetree import ParseError
 from zope.index.text.queryparser import QueryParser
 
-from cupola.catalog import blocks
 from cupola.catalog import postings as plist
 from cupola.catalog import segments as seg
 from cupola.catalog.bits import Bits
 from cupola.catalog.text import Analyzer
+from cupola.catalog.wordids import WordIds, decode_words, encode_words  # noqa: F401
 
 K1, B = 1.2, 0.75  # BM25
 FORMAT = 2  # of the stored postings; 1: tails of uint32 docids without a header
-LEXICON_CACHE = 500_000  # words whose wid a connection keeps in memory
-WID_BLOCK = 64  # word ids a process reserves at once (cupola.catalog.blocks)
-
-
-def encode_words(wids):
-    """Bytes of a document's word ids (a list of ints) in text order.
-
-    Ids below 65536 as two byte planes: the low bytes as they are (ids in
-    order of first use look random to zlib), the high bytes, mostly small
-    (frequent words came first), compressed."""
-    if max(wids) >= 65536:
-        return b"I" + array("I", wids).tobytes()
-    raw = array("H", wids).tobytes()
-    return (b"P" + len(wids).to_bytes(4, "little") + raw[0::2]
-            + zlib.compress(raw[1::2], 1))
-
-
-def decode_words(data):
-    """The array of word ids of ``encode_words``'s bytes."""
-    if data[:1] == b"I":
-        words = array("I")
-        words.frombytes(data[1:])
-        return words
-    n = int.from_bytes(data[1:5], "little")
-    raw = bytearray(2 * n)
-    raw[0::2] = data[5:5 + n]
-    raw[1::2] = zlib.decompress(data[5 + n:])
-    words = array("H")
-    words.frombytes(raw)
-    return words
 
 
 class TextIndex(Persistent):
@@ -99,7 +66,7 @@ class TextIndex(Persistent):
         self._count = Length()
         self._total = Length()
         self._next_wid = 1
-        self._v_lexicon = {}
+        self._v_word_ids = WordIds(self)
         self._format = FORMAT
         self._make_segments()
 
@@ -134,48 +101,40 @@ class TextIndex(Persistent):
         batch = dict(pairs)
         if self._segments is None:
             self._make_segments()
-        postings = defaultdict(list)  # {wid: [docid << 8 | tf, ...]}: the batch's
-        keys = self.analyzer.keys
-        lexicon = self._lexicon()
+        to_wids = self._word_ids()
+        jar = self._p_jar
+        txn = jar.transaction_manager.get() if jar is not None else None
         docs, lengths = self._docs, self._lengths
-        touched, count, total = [], 0, 0
+        touched, sizes, flat = [], [], array("I")  # the batch's documents, wids
+        count = total = 0
         for docid, text in batch.items():
-            words = keys(text) if text else ()
+            wids = to_wids(text, txn) if text else ()
             old = docs.get(docid)
-            if not words:
+            if not wids:
                 if old is not None:
                     self._supersede(docid, old)
                     del docs[docid]
                     count, total = count - 1, total - lengths.pop(docid, 0)
                     touched.append(docid)
+                    sizes.append(0)
                 continue
-            try:
-                wids = list(map(lexicon.__getitem__, words))
-            except KeyError:  # words this connection has not seen yet
-                self._add_words(set(words).difference(lexicon), lexicon)
-                wids = list(map(lexicon.__getitem__, words))
             record = encode_words(wids)
             if record == old:
                 continue
-            tfs = Counter(wids)
-            if len(wids) > 255 and max(tfs.values()) > 255:
-                tfs = {wid: min(tf, 255) for wid, tf in tfs.items()}
             if old is not None:
                 self._supersede(docid, old)
                 total -= lengths.get(docid, 0)
             else:
                 count += 1
-            base = docid << 8
-            for wid, tf in tfs.items():
-                postings[wid].append(base | tf)
             touched.append(docid)
+            sizes.append(len(wids))
+            flat.extend(wids)
             docs[docid] = record
             lengths[docid] = len(wids)
             total += len(wids)
         self._v_memo = None
         if touched:
-            ascending = all(map(lt, touched, touched[1:]))
-            self._add_segment(seg.Segment.of_batch(touched, postings, ascending))
+            self._add_segment(seg.Segment.of_words(touched, sizes, flat))
         if count:
             self._count.change(count)
         if total:
@@ -214,30 +173,24 @@ class TextIndex(Persistent):
             return self._merge()
         if sizes[-1] > 4 * sum(sizes[:-1]):
             segments = segments[:-1]  # leave the big one as it is
-        docids = BitMap()
-        for key, segment in segments:
-            docids |= segment.live()
+        for key, _ in segments:
             del self._segments[key]
-        pieces = seg.gather([s for _, s in segments])
-        groups = ((wid, *seg.combine(pieces[wid])) for wid in sorted(pieces))
-        self._segments[seg.new_key(self._segments)] = seg.Segment(docids, groups)
+        self._segments[seg.new_key(self._segments)] = seg.combined(
+            [s for _, s in segments])
         self._merges += 1  # an edit that marked a combined segment: replay
 
     def _merge(self):
         """Move every segment's postings into the main postings, take the
         superseded ones out, and drop the segments."""
         segments = list(self._segments.values())
-        pieces = seg.gather(segments)
-        docs = self._docs
+        docs, removals = self._docs, []
         for docid, old in self._stale.items():  # words a document lost
             now = docs.get(docid)
             gone = set(decode_words(old)).difference(decode_words(now) if now else ())
-            for wid in gone:
-                pieces.setdefault(wid, []).append((array("I", [docid]), array("B", [0])))
+            removals.extend((wid, docid) for wid in gone)
         store = self._postings
-        for wid in sorted(pieces):
-            docids, tfs = seg.combine(pieces[wid])
-            updated = plist.update(store.get(wid), docids.tolist(), tfs.tolist())
+        for wid, docids, tfs in seg.by_word(segments, removals):
+            updated = plist.update(store.get(wid), docids, tfs)
             if updated is not None:
                 store[wid] = updated
             elif wid in store:
@@ -258,29 +211,13 @@ class TextIndex(Persistent):
         if self._segments:
             self._merge()
 
-    def _lexicon(self):
-        """{word: wid} known to this connection. Safe to keep: wids never
-        change, and a transaction that adds words changes this index, so
-        that its abort (or another's commit) drops the cache with it."""
+    def _word_ids(self):
+        """This connection's WordIds of the index (text -> wids)."""
         try:
-            lexicon = self._v_lexicon
+            return self._v_word_ids
         except AttributeError:
-            lexicon = self._v_lexicon = {}
-        if len(lexicon) > LEXICON_CACHE:
-            lexicon.clear()
-        return lexicon
-
-    def _add_words(self, words, lexicon):
-        """Put the wids of *words* in *lexicon*, new words given new wids."""
-        get, new = self._wids.get, []
-        for word in words:
-            wid = get(word)
-            if wid is None:
-                new.append(word)
-            else:
-                lexicon[word] = wid
-        for word in sorted(new):
-            self._wids[word] = lexicon[word] = blocks.take(self, "_next_wid", WID_BLOCK)
+            self._v_word_ids = WordIds(self)
+            return self._v_word_ids
 
     # -- reading --
 

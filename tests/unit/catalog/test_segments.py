@@ -162,3 +162,39 @@ class TestConcurrency:
         text = opened(db).root()["text"]
         assert (text.docids("rebuilt"), text.docids("new"), text.docids("old")) \
             == (BitMap([2]), BitMap(), BitMap())
+
+
+class TestBuilding:
+    def test_of_words_counts_each_words_documents_and_tfs(self):
+        from array import array
+        segment = seg.Segment.of_words([7, 3], [4, 2], array("I", [5, 9, 5, 5, 9, 2]))
+        assert list(segment.wids) == [2, 5, 9]
+        assert [list(a) for a in segment.postings(5)] == [[7], [3]]
+        assert [list(a) for a in segment.postings(9)] == [[3, 7], [1, 1]]
+        assert [list(a) for a in segment.postings(2)] == [[3], [1]]
+
+    def test_of_words_caps_tf_at_255(self):
+        from array import array
+        segment = seg.Segment.of_words([1], [300], array("I", [4] * 300))
+        assert list(segment.postings(4)[1]) == [255]
+
+    def test_of_words_of_unindexed_documents_only(self):
+        from array import array
+        segment = seg.Segment.of_words([1, 2], [0, 0], array("I"))
+        assert len(segment) == 2 and segment.postings(1) == seg._EMPTY
+
+    def test_combined_leaves_out_dead_documents(self):
+        from array import array
+        first = seg.Segment.of_words([1, 2], [2, 1], array("I", [5, 6, 5]))
+        second = seg.Segment.of_words([3, 2], [1, 1], array("I", [6, 6]))
+        first.dead.add(2)
+        both = seg.combined([first, second])
+        assert both.docids == BitMap([1, 2, 3])
+        assert [list(a) for a in both.postings(5)] == [[1], [1]]
+        assert [list(a) for a in both.postings(6)] == [[1, 2, 3], [1, 1, 1]]
+
+    def test_by_word_puts_removals_in_docid_order(self):
+        from array import array
+        segment = seg.Segment.of_words([4, 9], [1, 1], array("I", [5, 5]))
+        assert list(seg.by_word([segment], [(5, 6), (3, 1)])) == [
+            (3, [1], [0]), (5, [4, 6, 9], [1, 0, 1])]

@@ -100,13 +100,6 @@ class TestPostings:
         assert plist.update(postings, [1, 2], [0, 0]) is None
 
 
-class TestWordRecords:
-    @pytest.mark.parametrize("wids", [[1, 2, 3, 300, 65535, 2], [1, 70_000, 5], [7]])
-    def test_round_trip(self, wids):
-        from cupola.catalog.textindex import decode_words, encode_words
-        assert list(decode_words(encode_words(wids))) == wids
-
-
 class TestQueries:
     def test_a_word_finds_its_documents(self):
         assert make_one(docs=FOXES).docids("brown") == BitMap([1, 2])

@@ -1,0 +1,110 @@
+"""Word ids of the full-text index: from text to wids, and back to bytes.
+
+``WordIds`` turns a text into the list of its words' ids in text order,
+through a per-connection cache of raw word -> wid (0 for a stop word):
+one regular-expression split and one dictionary lookup per word once the
+vocabulary is known. A word first met in a transaction gets its wid from
+the index's lexicon (``TextIndex._wids``), new words a new wid; such
+mappings join the cache only when that transaction commits, so that an
+aborted one leaves no wid behind that the lexicon does not hold.
+
+``encode_words``/``decode_words`` store a document's wids (for phrases,
+reindexing and unindexing).
+"""
+
+import zlib
+from array import array
+
+from cupola.catalog import blocks
+from cupola.catalog.text import WORDS, _split
+
+CACHE_SIZE = 500_000  # raw words whose wid a connection keeps in memory
+WID_BLOCK = 64  # word ids a process reserves at once (cupola.catalog.blocks)
+
+
+class WordIds:
+    """Text -> wids for one TextIndex in one connection (see the module
+    docstring); kept as the index's ``_v_`` attribute."""
+
+    def __init__(self, index):
+        self.index = index
+        self.known = {}   # {raw word: wid, 0 for a stop word}
+        self.txn = None   # the transaction that put `fresh` in `known`
+        self.fresh = []   # raw words learnt in self.txn: taken out of
+                          #   `known` again unless it commits
+
+    def __call__(self, text, txn=None):
+        """The wids of *text* (plain or HTML) in order, stop words left out."""
+        if self.txn is not txn:
+            self._forget_fresh()
+        raw = _split(text, WORDS)
+        try:
+            wids = list(map(self.known.__getitem__, raw))
+        except KeyError:
+            self._learn(set(raw).difference(self.known), txn)
+            wids = list(map(self.known.__getitem__, raw))
+        return list(filter(None, wids))
+
+    def _learn(self, words, txn):
+        known = self.known
+        if len(known) + len(words) > CACHE_SIZE:
+            self._forget_fresh()
+            known.clear()
+        if txn is not None and self.txn is not txn:
+            self.txn = txn
+            txn.addAfterCommitHook(self._committed, (txn,))
+        index = self.index
+        key_of, lexicon = index.analyzer.key, index._wids
+        for word in sorted(words):
+            key = key_of(word)
+            if not key:
+                known[word] = 0  # a stop word, whatever happens to txn
+                continue
+            wid = lexicon.get(key)
+            if wid is None:
+                wid = lexicon[key] = blocks.take(index, "_next_wid", WID_BLOCK)
+            known[word] = wid
+            if txn is not None:
+                self.fresh.append(word)
+
+    def _forget_fresh(self):
+        """The words of a transaction that did not commit: their wids may
+        not be in the lexicon."""
+        for word in self.fresh:
+            self.known.pop(word, None)
+        self.txn, self.fresh = None, []
+
+    def _committed(self, committed, txn):
+        if self.txn is txn:
+            if committed:
+                self.txn, self.fresh = None, []
+            else:
+                self._forget_fresh()
+
+
+def encode_words(wids):
+    """Bytes of a document's word ids (a list of ints) in text order.
+
+    Ids below 65536 as two byte planes: the low bytes as they are (ids in
+    order of first use look random to zlib), the high bytes, mostly small
+    (frequent words came first), compressed."""
+    if max(wids) >= 65536:
+        return b"I" + array("I", wids).tobytes()
+    raw = array("H", wids).tobytes()
+    return (b"P" + len(wids).to_bytes(4, "little") + raw[0::2]
+            + zlib.compress(raw[1::2], 1))
+
+
+def decode_words(data):
+    """The array of word ids of ``encode_words``'s bytes."""
+    if data[:1] == b"I":
+        words = array("I")
+        words.frombytes(data[1:])
+        return words
+    n = int.from_bytes(data[1:5], "little")
+    raw = bytearray(2 * n)
+    raw[0::2] = data[5:5 + n]
+    raw[1::2] = zlib.decompress(data[5 + n:])
+    words = array("H")
+    words.frombytes(raw)
+    return words
