@@ -5,7 +5,7 @@ asker may see. ``site.catalog.search(request, **query)`` is the one call;
 import logging
 import time
 
-from cupola.catalog.catalog import Catalog, find_catalog, path_of, walk
+from cupola.catalog.catalog import Catalog, find_catalog, path_of, walk  # noqa: F401
 from cupola.content.container import count_inside
 
 log = logging.getLogger("cupola.catalog")
@@ -49,15 +49,12 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
         catalog.clear()
     total = count_inside(site)
     started, done = time.monotonic(), 0
-    objects = walk(site)
+    objects = with_paths(site)
     step = commit_every if commit_every and tm is not None else BATCH
     while True:
         before = done
         with catalog.batching():  # text is indexed per *step* objects
-            for obj in objects:
-                _, path = path_of(obj)
-                if path is None or path == "/":
-                    continue
+            for obj, path in objects:
                 catalog.index_object(registry, obj, path, names)
                 done += 1
                 if progress is not None:
@@ -75,6 +72,20 @@ def reindex(site, registry, names=None, progress=None, commit_every=None, tm=Non
     log.info("cupola.catalog: indexed %d objects in %.1f s", done,
              time.monotonic() - started)
     return done
+
+
+def with_paths(site):
+    """(object, site-relative path) of everything inside *site*, parents
+    before children, in order; the paths from the walk itself."""
+    from cupola.interfaces import IContainer
+    stack = [(site, "")]
+    while stack:
+        node, path = stack.pop()
+        if path:
+            yield node, path
+        if IContainer.providedBy(node):
+            stack.extend((child, f"{path}/{name}")
+                         for name, child in reversed(list(node.items())))
 
 
 def includeme(config):

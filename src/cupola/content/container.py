@@ -144,5 +144,14 @@ def count_inside(obj):
         node = stack.pop()
         if IContainer.providedBy(node):
             total += len(node)
-            stack.extend(c for c in node.values() if IContainer.providedBy(c))
+            stack.extend(c for c in node.values() if _is_container(c))
     return total
+
+
+def _is_container(obj):
+    """IContainer.providedBy without loading a ghost: asking an object
+    what it provides loads it (a whole document, to count it); a ghost
+    answers by its class."""
+    if getattr(obj, "_p_status", None) == "ghost":
+        return IContainer.implementedBy(type(obj))
+    return IContainer.providedBy(obj)

@@ -273,6 +273,18 @@ class TestReindex:
         assert after == before
         assert paths(catalog, subject="x") == ["/docs/page"]
 
+    def test_with_paths_walks_in_order_with_each_path(self, registry, site, catalog, tm):
+        from cupola.catalog import path_of, with_paths
+        folder = add(registry, site, "Folder", "Docs")
+        inner = add(registry, folder, "Folder", "Inner")
+        for title in ("B", "A"):
+            add(registry, inner, title=title)
+        add(registry, folder, title="C")
+        walked = list(with_paths(site))
+        assert [path for _, path in walked] == [
+            "/docs", "/docs/inner", "/docs/inner/b", "/docs/inner/a", "/docs/c"]
+        assert all(path_of(obj)[1] == path for obj, path in walked)
+
 
 class TestSiteRoot:
     """The site itself is not in its catalog (``reindex`` skips it)."""

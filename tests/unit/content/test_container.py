@@ -89,3 +89,27 @@ class TestContainer:
         assert len(folder2) == 50 and folder2.slice(48, 50)[1].title == "49"
         conn2.close()
         db.close()
+
+
+def test_count_inside_loads_containers_only():
+    import transaction
+    from ZODB import DB
+    from cupola.content.container import count_inside
+    db = DB(None)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    with tm:
+        top = conn.root()["top"] = Container()
+        inner = Container()
+        top.add("inner", inner)
+        for i in range(5):
+            top.add(f"a{i}", Item(str(i)))
+            inner.add(f"b{i}", Item(str(i)))
+    conn.close()
+    conn2 = db.open()
+    conn2.cacheMinimize()  # the pool's connection: every object a ghost
+    top = conn2.root()["top"]
+    assert count_inside(top) == 11
+    assert all(top[f"a{i}"]._p_status == "ghost" for i in range(5))
+    conn2.close()
+    db.close()
