@@ -54,7 +54,10 @@ def globs():
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 # The same words as WORDS, faster, for text without apostrophes or non-ASCII.
 _NO_APOSTROPHE = re.compile(rf"{_PART}|[{_CJK}]+")
-_ASCII = re.compile(r"[A-Za-z0-9]+")
+# ASCII text without apostrophes: words are runs of [A-Za-z0-9], found three
+# times faster than by a pattern by turning every other character to a space.
+_ASCII_SPACES = str.maketrans({c: " " for c in map(chr, range(128)) if not (
+    c.isascii() and c.isalnum())})
 _ASCII_APOSTROPHE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 # A French or Italian elided article is a word of its own: "l'homme" ->
 # "l", "homme"; so is any single letter ("qu'il", "dell'arte", "o'neil").
@@ -111,7 +114,9 @@ def _split(text, pattern):
     apostrophe = "'" in text
     if pattern is WORDS:
         if not apostrophe:
-            pattern = _ASCII if ascii else _NO_APOSTROPHE
+            if ascii:
+                return text.translate(_ASCII_SPACES).split()
+            pattern = _NO_APOSTROPHE
         elif ascii:
             pattern = _ASCII_APOSTROPHE
     words = pattern.findall(text)

@@ -49,6 +49,16 @@ class TestHTMLWordSplitter:
         assert split("end.Start, a-b x_y 3.14 (42)") == [
             "end", "Start", "a", "b", "x", "y", "3", "14", "42"]
 
+    def test_ascii_text_splits_as_the_ascii_pattern(self):
+        import random
+        import re
+        from cupola.catalog.text import WORDS, _split
+        rng = random.Random(7)
+        alphabet = "abcXYZ019 _-.,;:!?\t\n()[]{}/\\\"#$%*+=@^`|~"
+        for _ in range(300):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            assert _split(text, WORDS) == re.findall("[A-Za-z0-9]+", text), text
+
     def test_apostrophe_inside_a_word_joins(self):
         assert split("don't rock’n’roll 'quoted'") == [
             "don't", "rock'n'roll", "quoted"]
