@@ -113,6 +113,19 @@ def add(fwd, key, docid):
         found.add(docid)
 
 
+def add_many(fwd, key, docids):
+    """Put *docids* (a list of docids not in it yet) in the entry of *key*."""
+    if len(docids) == 1:
+        return add(fwd, key, docids[0])
+    found = fwd.get(key)
+    if found is None:
+        fwd[key] = Bits(docids)
+    elif isinstance(found, int):
+        fwd[key] = Bits([found, *docids])
+    else:
+        found.update(docids)
+
+
 def remove(fwd, key, docid):
     """Take *docid* out of the entry of *key*; one left becomes an int."""
     found = fwd.get(key)

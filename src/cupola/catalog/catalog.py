@@ -44,7 +44,7 @@ from cupola.interfaces import IContainer, ISite
 
 log = logging.getLogger("cupola.catalog")
 DOCID_BLOCK = 1024  # docids a process reserves at once
-_batches = {}  # {id(catalog): {text index name: [(docid, text)]}} while batching
+_batches = {}  # {id(catalog): {index name: [(docid, value)]}} while batching
 
 
 class Catalog(Persistent):
@@ -206,7 +206,7 @@ class Catalog(Persistent):
             if definition is None:
                 continue
             value = definition.getter(obj, registry)
-            if batch is not None and isinstance(index, TextIndex):
+            if batch is not None and isinstance(index, _BATCHED):
                 batch.setdefault(name, []).append((docid, value))
             else:
                 index.index_doc(docid, value)
@@ -222,8 +222,10 @@ class Catalog(Persistent):
 
     @contextmanager
     def batching(self):
-        """Index text at the end of the block, for all the objects indexed
-        in it at once: each word's postings are then rewritten once."""
+        """Index the objects of the block at its end, all at once: the text
+        index writes one segment for them, a field or keyword index
+        changes each value's bitmap once. (Path, docids and metadata are
+        written as each object is indexed.)"""
         key = id(self)
         if key in _batches:  # nested: the outer block indexes
             yield
@@ -241,7 +243,7 @@ class Catalog(Persistent):
         path = self._paths.value_of(docid)
         batch = _batches.get(id(self))
         for name, index in self._indexes.items():
-            if batch is not None and isinstance(index, TextIndex):
+            if batch is not None and isinstance(index, _BATCHED):
                 batch.setdefault(name, []).append((docid, None))
             else:
                 index.unindex_doc(docid)
@@ -309,6 +311,9 @@ class Catalog(Persistent):
                 return None
             node = node.get(name)
         return node
+
+
+_BATCHED = (TextIndex, FieldIndex, KeywordIndex)  # indexes with index_docs(pairs)
 
 
 def path_key(path):

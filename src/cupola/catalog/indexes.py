@@ -27,7 +27,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyroaring import BitMap
 
-from cupola.catalog.bits import (FORMAT, Bits, add, as_bitmap, bitmap_of,
+from cupola.catalog.bits import (FORMAT, Bits, add_many, as_bitmap, bitmap_of,
                                  count_in, remove, union)
 from cupola.catalog.legacytext import TextIndex  # noqa: F401 (old pickles name it here)
 from cupola.catalog.pathindex import PathIndex, ancestors, parent_path  # noqa: F401
@@ -71,22 +71,53 @@ class FieldIndex(Persistent):
         return self._count()
 
     def index_doc(self, docid, value):
-        if value is None:
-            return self.unindex_doc(docid)
-        old = self._rev.get(docid, _MISSING)
-        if old is not _MISSING:
-            if old == value:
-                return
-            self._forget(docid, old)
-        else:
-            self._count.change(1)
-        add(self._fwd, value, docid)
-        step = granule(value)
-        if step is not None and self._coarse is not None:
-            add(self._coarse, step, docid)
+        self.index_docs([(docid, value)])
+
+    def index_docs(self, pairs):
+        """Index each (docid, value) of *pairs* (None unindexes; the last
+        pair of a docid wins), each value's entries changed once."""
+        rev, added, new = self._rev, {}, 0
+        for docid, value in dict(pairs).items():
+            value = self._stored(value)
+            if value is None:
+                self.unindex_doc(docid)
+                continue
+            old = rev.get(docid, _MISSING)
+            if old is not _MISSING:
+                if old == value:
+                    continue
+                self._forget(docid, old)
+            else:
+                new += 1
+            rev[docid] = value
+            found = added.get(value)
+            if found is None:
+                added[value] = [docid]
+            else:
+                found.append(docid)
+        if added:
+            self._add_entries(added)
+        if new:
+            self._count.change(new)
+
+    def _stored(self, value):
+        return value
+
+    def _add_entries(self, added):
+        """Add {value: [docids]} to the forward entries (and day bitmaps)."""
+        fwd, steps = self._fwd, {}
+        for value, docids in added.items():
+            add_many(fwd, value, docids)
+            step = granule(value) if self._coarse is not None else None
+            if step is not None:
+                steps.setdefault(step, []).extend(docids)
+        blocks = {}
+        for step, docids in steps.items():
+            add_many(self._coarse, step, docids)
             if self._blocks is not None:
-                add(self._blocks, step // BLOCK, docid)
-        self._rev[docid] = value
+                blocks.setdefault(step // BLOCK, []).extend(docids)
+        for block, docids in blocks.items():
+            add_many(self._blocks, block, docids)
 
     def _forget(self, docid, old):
         remove(self._fwd, old, docid)
@@ -272,10 +303,10 @@ class DateIndex(FieldIndex):
     def is_current(self):
         return True
 
-    def index_doc(self, docid, value):
+    def _stored(self, value):
         if value is not None and not isinstance(value, int):
             value = math.floor(_seconds(value))
-        super().index_doc(docid, value)
+        return value
 
     def apply(self, query):
         if isinstance(query, tuple):
@@ -331,20 +362,38 @@ class KeywordIndex(Persistent):
         return self._count()
 
     def index_doc(self, docid, values):
-        new = tuple(sorted(set(values or ())))
-        if not new:
-            return self.unindex_doc(docid)
-        old = self._rev.get(docid)
-        if old == new:
-            return
-        old_set = set(old or ())
-        for word in old_set.difference(new):
-            remove(self._fwd, word, docid)
-        for word in set(new).difference(old_set):
-            add(self._fwd, word, docid)
-        if old is None:
-            self._count.change(1)
-        self._rev[docid] = new
+        self.index_docs([(docid, values)])
+
+    def index_docs(self, pairs):
+        """Index each (docid, keywords) of *pairs* (none unindexes; the
+        last pair of a docid wins), each keyword's entry changed once."""
+        rev, fwd, added, new = self._rev, self._fwd, {}, 0
+        for docid, values in dict(pairs).items():
+            words = tuple(sorted(set(values or ())))
+            if not words:
+                self.unindex_doc(docid)
+                continue
+            old = rev.get(docid)
+            if old == words:
+                continue
+            if old is None:
+                new += 1
+                fresh = words
+            else:
+                for word in set(old).difference(words):
+                    remove(fwd, word, docid)
+                fresh = set(words).difference(old)
+            for word in fresh:
+                found = added.get(word)
+                if found is None:
+                    added[word] = [docid]
+                else:
+                    found.append(docid)
+            rev[docid] = words
+        for word, docids in added.items():
+            add_many(fwd, word, docids)
+        if new:
+            self._count.change(new)
 
     def unindex_doc(self, docid):
         old = self._rev.get(docid)

@@ -65,6 +65,55 @@ class TestFieldIndexStorage:
         assert (len(index), list(index.values()), list(index.docids())) == (0, [], [])
 
 
+class TestBatches:
+    """index_docs: a batch of (docid, value) pairs, as the catalog's
+    flush and reindex hand them over."""
+
+    def test_a_batch_stores_what_single_calls_store(self):
+        pairs = [(1, "a"), (2, "b"), (3, "a"), (4, "a"), (5, "c")]
+        one, batch = field_index(dict(pairs)), FieldIndex()
+        batch.index_docs(pairs)
+        assert {v: list(BitMap(batch.apply(v))) for v in "abc"} == {
+            v: list(BitMap(one.apply(v))) for v in "abc"}
+        assert batch._fwd["b"] == 2 and list(batch._fwd["a"]) == [1, 3, 4]
+        assert len(batch) == 5
+
+    def test_the_last_pair_of_a_docid_wins(self):
+        index = field_index({1: "a", 2: "a"})
+        index.index_docs([(1, "b"), (2, None), (1, "c"), (3, "a")])
+        assert index.value_of(1) == "c" and index.value_of(2) is None
+        assert index._fwd["a"] == 3 and "b" not in index._fwd
+        assert len(index) == 2
+
+    def test_moving_documents_between_shared_values(self):
+        index = field_index({1: "a", 2: "a", 3: "a", 4: "b"})
+        index.index_docs([(1, "b"), (2, "b"), (4, "a")])
+        assert list(index._fwd["b"]) == [1, 2] and list(index.apply("a")) == [3, 4]
+
+    def test_a_date_batch_fills_the_day_and_block_bitmaps(self):
+        from cupola.catalog.indexes import GRANULE, DateIndex
+        index = DateIndex()
+        day = 20_000 * GRANULE
+        index.index_docs([(1, day + 5), (2, day + 7.9), (3, day + GRANULE), (4, day + 5)])
+        assert index.value_of(2) == day + 7
+        assert list(bits_of(index._coarse[20_000])) == [1, 2, 4]
+        assert index._coarse[20_001] == 3
+        assert list(index.range(day, day + 6)) == [1, 4]
+        assert list(index.range(day, day + 2 * GRANULE)) == [1, 2, 3, 4]
+
+    def test_a_keyword_batch(self):
+        index = KeywordIndex()
+        index.index_doc(1, ["x", "y"])
+        index.index_docs([(1, ["y", "z"]), (2, ["x", "z"]), (3, ()), (4, ["z"])])
+        assert list(index.apply("x")) == [2] and list(index.apply("z")) == [1, 2, 4]
+        assert index.value_of(1) == ("y", "z") and index.value_of(3) == ()
+        assert len(index) == 3
+
+
+def bits_of(found):
+    return BitMap([found]) if isinstance(found, int) else found.bits
+
+
 class TestFieldIndexQueries:
     def make_one(self):
         return field_index({1: 10, 2: 20, 3: 20, 4: 30, 5: 40})
