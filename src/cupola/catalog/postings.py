@@ -278,3 +278,70 @@ def _merge(docids, tfs, changes):
             pairs.pop(docid, None)
     ordered = sorted(pairs)
     return array("I", ordered), array("B", map(pairs.__getitem__, ordered))
+
+
+def update_all(store, wids, docids, tfs):
+    """``update`` the entries of *store* ({wid: postings}) of every word in
+    numpy arrays sorted by (wid, docid). The usual case, postings after a
+    word's last ones that fit its tail, is joined from byte slices of
+    whole-array conversions; the rest goes through ``update``."""
+    import numpy as np  # on first use, as in cupola.catalog.segments
+    if not len(wids):
+        return
+    bounds = np.concatenate(([0], np.flatnonzero(wids[1:] != wids[:-1]) + 1, [len(wids)]))
+    heads, ends = bounds[:-1], bounds[1:]
+    words, firsts = wids[heads].tolist(), docids[heads].tolist()
+    lasts = docids[ends - 1].tolist()
+    removing = (np.add.reduceat((tfs == 0).astype(np.int64), heads) > 0).tolist()
+    bounds = bounds.tolist()
+    plans, bases = [], [0] * len(words)
+    for i, wid in enumerate(words):
+        plan = _plan(store.get(wid), firsts[i], lasts[i], bounds[i + 1] - bounds[i],
+                     removing[i])
+        if plan is not None and plan[4] is not None:
+            bases[i] = plan[4]
+        plans.append(plan)
+    offsets = (docids.astype(np.int64) - np.repeat(np.array(bases, dtype=np.int64),
+                                                   ends - heads)).astype("<u2").tobytes()
+    wide, counts = docids.astype("<u4").tobytes(), tfs.astype(np.uint8).tobytes()
+    for i, wid in enumerate(words):
+        a, b, plan = bounds[i], bounds[i + 1], plans[i]
+        if plan is None:
+            updated = update(store.get(wid), docids[a:b].tolist(), tfs[a:b].tolist())
+        else:
+            postings, chain, tail, n, base = plan
+            added = offsets[2 * a:2 * b] if base is not None else wide[4 * a:4 * b]
+            if not n:
+                head = b"\x01" + base.to_bytes(4, "little") if base is not None else b"\x00"
+                joined = head + added + counts[a:b]
+            else:
+                cut = 5 + 2 * n if tail[0] else 1 + 4 * n
+                joined = tail[:cut] + added + tail[cut:] + counts[a:b]
+            updated = joined if chain is None else (chain, joined)
+        if updated is not None:
+            store[wid] = updated
+        elif wid in store:
+            del store[wid]
+
+
+def _plan(postings, first, last, count, removing):
+    """(postings, chain, tail, n, base) when a word's new postings
+    (docids *first* to *last*) can be joined to its tail, else None; base
+    is the tail's (or the new tail's) uint16 offset base, None for a tail
+    of uint32 docids."""
+    chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
+    n = tail_len(tail)
+    if n:
+        end = _tail_last(tail, n)
+    else:
+        end = chain.chunks[-1][0] if chain is not None else -1
+    if removing or first <= end or n + count >= CHUNK:
+        return None
+    if not n:
+        return postings, chain, tail, 0, first if last - first < 65536 else None
+    if not tail[0]:
+        return postings, chain, tail, n, None
+    base = int.from_bytes(tail[1:5], "little")
+    if last - base >= 65536:
+        return None
+    return postings, chain, tail, n, base

@@ -240,13 +240,3 @@ def combined(segments):
         out.offsets = _array("I", starts)
         out.found, out.tfs = _array("I", found), _array("B", tfs)
     return out
-
-
-def by_word(segments, removals=()):
-    """(wid, docids, tfs) lists of the current postings of *segments* and
-    *removals* (see ``flatten``), each word once, in wid order."""
-    wids, docids, tfs = flatten(segments, removals)
-    starts = word_starts(wids).tolist()
-    wids, docids, tfs = wids.tolist(), docids.tolist(), tfs.tolist()
-    for start, end in zip(starts, starts[1:]):
-        yield wids[start], docids[start:end], tfs[start:end]

@@ -188,13 +188,7 @@ class TextIndex(Persistent):
             now = docs.get(docid)
             gone = set(decode_words(old)).difference(decode_words(now) if now else ())
             removals.extend((wid, docid) for wid in gone)
-        store = self._postings
-        for wid, docids, tfs in seg.by_word(segments, removals):
-            updated = plist.update(store.get(wid), docids, tfs)
-            if updated is not None:
-                store[wid] = updated
-            elif wid in store:
-                del store[wid]
+        plist.update_all(self._postings, *seg.flatten(segments, removals))
         merged = BitMap()
         for segment in segments:
             merged |= segment.docids

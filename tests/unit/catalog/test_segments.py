@@ -193,8 +193,9 @@ class TestBuilding:
         assert [list(a) for a in both.postings(5)] == [[1], [1]]
         assert [list(a) for a in both.postings(6)] == [[1, 2, 3], [1, 1, 1]]
 
-    def test_by_word_puts_removals_in_docid_order(self):
+    def test_flatten_puts_removals_in_word_and_docid_order(self):
         from array import array
         segment = seg.Segment.of_words([4, 9], [1, 1], array("I", [5, 5]))
-        assert list(seg.by_word([segment], [(5, 6), (3, 1)])) == [
-            (3, [1], [0]), (5, [4, 6, 9], [1, 0, 1])]
+        wids, docids, tfs = seg.flatten([segment], [(5, 6), (3, 1)])
+        assert (wids.tolist(), docids.tolist(), tfs.tolist()) == (
+            [3, 5, 5, 5], [1, 4, 6, 9], [0, 1, 0, 1])

@@ -100,6 +100,47 @@ class TestPostings:
         assert plist.update(postings, [1, 2], [0, 0]) is None
 
 
+class TestUpdateAll:
+    """postings.update_all: every word of a merge at once, as update()."""
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_the_same_as_update_word_by_word(self, seed):
+        import random
+        import numpy as np
+        rng = random.Random(seed)
+        one, many = {}, {}
+        for round_ in range(6):
+            changes = {}  # {wid: {docid: tf}}
+            for wid in rng.sample(range(1, 60), 40):
+                start = rng.choice([round_ * 3000, rng.randrange(0, 20_000), 100_000 * round_])
+                span = rng.choice([50, 5000, 90_000])
+                docids = sorted(rng.sample(range(start, start + span),
+                                           min(span, rng.choice([1, 3, 40, 700]))))
+                changes[wid] = {d: rng.choice([0, 1, 2, 255]) if rng.random() < 0.1
+                                else rng.randint(1, 9) for d in docids}
+            for wid, found in sorted(changes.items()):
+                docids = sorted(found)
+                updated = plist.update(one.get(wid), docids, [found[d] for d in docids])
+                if updated is None:
+                    one.pop(wid, None)
+                else:
+                    one[wid] = updated
+            triples = sorted((w, d, t) for w, f in changes.items() for d, t in f.items())
+            plist.update_all(many, *(np.array(col, dtype=dtype) for col, dtype in zip(
+                zip(*triples), (np.uint32, np.uint32, np.uint8))))
+            assert sorted(one) == sorted(many)
+            for wid in one:
+                assert [list(a) for a in plist.read(one[wid])] == [
+                    list(a) for a in plist.read(many[wid])], wid
+
+    def test_nothing_to_do(self):
+        import numpy as np
+        store = {}
+        plist.update_all(store, np.zeros(0, np.uint32), np.zeros(0, np.uint32),
+                         np.zeros(0, np.uint8))
+        assert store == {}
+
+
 class TestQueries:
     def test_a_word_finds_its_documents(self):
         assert make_one(docs=FOXES).docids("brown") == BitMap([1, 2])
