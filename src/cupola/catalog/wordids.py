@@ -41,15 +41,18 @@ class WordIds:
         try:
             wids = list(map(self.known.__getitem__, raw))
         except KeyError:
-            self._learn(set(raw).difference(self.known), txn)
+            self._learn(raw, txn)
             wids = list(map(self.known.__getitem__, raw))
         return list(filter(None, wids))
 
-    def _learn(self, words, txn):
+    def _learn(self, raw, txn):
+        """Put the words of *raw* that are not known yet in `known`."""
         known = self.known
+        words = set(raw).difference(known)
         if len(known) + len(words) > CACHE_SIZE:
             self._forget_fresh()
             known.clear()
+            words = set(raw)
         if txn is not None and self.txn is not txn:
             self.txn = txn
             txn.addAfterCommitHook(self._committed, (txn,))

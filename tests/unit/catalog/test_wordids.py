@@ -66,3 +66,13 @@ def test_cases_and_accents_share_a_wid(index):
 @pytest.mark.parametrize("wids", [[1, 2, 3, 300, 65535, 2], [1, 70_000, 5], [7]])
 def test_word_records_round_trip(wids):
     assert list(decode_words(encode_words(wids))) == wids
+
+
+def test_a_full_cache_is_emptied_and_filled_again(index, monkeypatch):
+    from cupola.catalog import wordids
+    monkeypatch.setattr(wordids, "CACHE_SIZE", 4)
+    words = index._word_ids()
+    first = words("red green blue")
+    assert words("red green blue cyan magenta") == first + [
+        index._wids["cyan"], index._wids["magenta"]]
+    assert len(words.known) == 5
