@@ -73,6 +73,19 @@ class TestSnippets:
         snippet = page.html.select_one(".result-snippet")
         assert [m.text for m in snippet.select("mark")] == ["frost"]
 
+    def test_a_summary_without_a_full_stop_is_set_off_from_the_body(self, app, site_of,
+                                                                    testapp):
+        with site_of(app) as site:
+            add(site, site, "a", "Harbour", "<p>The quay opens.</p>",
+                description="Notes on the harbour")
+            add(site, site, "b", "Bridge", "<p>The bridge opens.</p>",
+                description="Notes on the bridge.")
+        snippets = {a.text.strip(): li.select_one(".result-snippet").text for li in
+                    testapp.get("/@@search?q=opens").html.select("ol.results li")
+                    for a in li.select("a.result-title")}
+        assert snippets == {"Harbour": "Notes on the harbour — The quay opens.",
+                            "Bridge": "Notes on the bridge. The bridge opens."}
+
     def test_titles_and_snippets_are_escaped(self, testapp, content):
         page = testapp.get("/@@search?q=thorns")
         assert "<script>alert(1)</script>" not in page.text

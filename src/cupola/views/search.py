@@ -143,7 +143,9 @@ def _snippet(brain, query, catalog):
         obj = brain.getObject()
         body = getattr(obj, "text", None) if obj is not None else None
         if isinstance(body, str) and body:
-            text = f"{text} {searchable_html_text(body)}".strip()
+            # a summary without a full stop must not run into the body
+            joint = " " if not text or text.rstrip()[-1:] in ".!?…:;" else " — "
+            text = f"{text}{joint}{searchable_html_text(body)}".strip()
     stem = None
     if catalog.stemming and catalog.language:
         from cupola.catalog.text import Stemmer
