@@ -2,11 +2,12 @@
 
 ``WordIds`` turns a text into the list of its words' ids in text order,
 through a per-connection cache of raw word -> wid (0 for a stop word):
-one regular-expression split and one dictionary lookup per word once the
-vocabulary is known. A word first met in a transaction gets its wid from
-the index's lexicon (``TextIndex._wids``), new words a new wid; such
-mappings join the cache only when that transaction commits, so that an
-aborted one leaves no wid behind that the lexicon does not hold.
+one split and one dictionary lookup per word once the vocabulary is
+known. A word first met in a transaction gets its wid from the index's
+lexicon (``TextIndex._wids``), a new word a new wid; the cache keeps
+such words only if that transaction commits: an abort, a failed commit
+or the rollback of a savepoint taken before they were learnt takes them
+out again, so that the cache never holds a wid the lexicon lost.
 
 ``encode_words``/``decode_words`` store a document's wids (for phrases,
 reindexing and unindexing).
@@ -28,15 +29,11 @@ class WordIds:
 
     def __init__(self, index):
         self.index = index
-        self.known = {}   # {raw word: wid, 0 for a stop word}
-        self.txn = None   # the transaction that put `fresh` in `known`
-        self.fresh = []   # raw words learnt in self.txn: taken out of
-                          #   `known` again unless it commits
+        self.known = {}    # {raw word: wid, 0 for a stop word}
+        self.pending = None  # _Learnt: the words of the current transaction
 
     def __call__(self, text, txn=None):
         """The wids of *text* (plain or HTML) in order, stop words left out."""
-        if self.txn is not txn:
-            self._forget_fresh()
         raw = _split(text, WORDS)
         try:
             wids = list(map(self.known.__getitem__, raw))
@@ -50,12 +47,14 @@ class WordIds:
         known = self.known
         words = set(raw).difference(known)
         if len(known) + len(words) > CACHE_SIZE:
-            self._forget_fresh()
+            if self.pending is not None:
+                self.pending.words.clear()
             known.clear()
             words = set(raw)
-        if txn is not None and self.txn is not txn:
-            self.txn = txn
-            txn.addAfterCommitHook(self._committed, (txn,))
+        pending = self.pending
+        if txn is not None and (pending is None or pending.txn is not txn):
+            pending = self.pending = _Learnt(self, txn)
+            txn.join(pending)
         index = self.index
         key_of, lexicon = index.analyzer.key, index._wids
         for word in sorted(words):
@@ -68,21 +67,62 @@ class WordIds:
                 wid = lexicon[key] = blocks.take(index, "_next_wid", WID_BLOCK)
             known[word] = wid
             if txn is not None:
-                self.fresh.append(word)
+                pending.words.append(word)
 
-    def _forget_fresh(self):
-        """The words of a transaction that did not commit: their wids may
-        not be in the lexicon."""
-        for word in self.fresh:
+    def _forget(self, words):
+        for word in words:
             self.known.pop(word, None)
-        self.txn, self.fresh = None, []
 
-    def _committed(self, committed, txn):
-        if self.txn is txn:
-            if committed:
-                self.txn, self.fresh = None, []
-            else:
-                self._forget_fresh()
+
+class _Learnt:
+    """The words a WordIds learnt in one transaction, joined to it as a data
+    manager: it stores nothing, but hears of the transaction's end and of
+    savepoint rollbacks."""
+
+    transaction_manager = None
+
+    def __init__(self, owner, txn):
+        self.owner, self.txn, self.words = owner, txn, []
+
+    def _done(self, committed):
+        if not committed:
+            self.owner._forget(self.words)
+        if self.owner.pending is self:
+            self.owner.pending = None
+
+    def abort(self, txn):
+        self._done(False)
+
+    def tpc_abort(self, txn):
+        self._done(False)
+
+    def tpc_finish(self, txn):
+        self._done(True)
+
+    def tpc_begin(self, txn):
+        pass
+
+    def commit(self, txn):
+        pass
+
+    def tpc_vote(self, txn):
+        pass
+
+    def sortKey(self):
+        return "cupola-catalog-word-ids"
+
+    def savepoint(self):
+        return _Rollback(self, len(self.words))
+
+
+class _Rollback:
+    def __init__(self, learnt, count):
+        self.learnt, self.count = learnt, count
+
+    def rollback(self):
+        words = self.learnt.words
+        self.learnt.owner._forget(words[self.count:])
+        del words[self.count:]
 
 
 def encode_words(wids):

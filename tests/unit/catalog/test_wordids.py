@@ -44,6 +44,26 @@ def test_a_word_of_a_failed_commit_is_found_later(index):
     assert index.docids("quince") == BitMap([3])
 
 
+def test_words_learnt_after_a_rolled_back_savepoint_are_forgotten(index):
+    tm = index._p_jar.transaction_manager
+    index.index_doc(2, "plum")
+    savepoint = tm.savepoint()
+    index.index_doc(3, "walnut")
+    savepoint.rollback()
+    index.index_doc(4, "walnut plum")
+    tm.commit()
+    assert index.docids("walnut") == BitMap([4])
+    assert index.docids("plum") == BitMap([2, 4])
+
+
+def test_words_learnt_in_a_before_commit_hook_are_kept(index):
+    tm = index._p_jar.transaction_manager
+    tm.get().addBeforeCommitHook(index.index_doc, (2, "fig"))  # as the queue flushes
+    tm.commit()
+    assert index._word_ids().known["fig"] == index._wids["fig"]
+    assert index.docids("fig") == BitMap([2])
+
+
 def test_words_of_a_commit_are_kept(index):
     tm = index._p_jar.transaction_manager
     index.index_doc(2, "The Cherry")
