@@ -1,17 +1,27 @@
 """Docid sets of the catalog's indexes: pyroaring bitmaps, stored.
 
-``Bits`` is a persistent wrapper around one ``pyroaring.BitMap``: its
-pickled state is the bitmap's portable serialization (a few bytes for a
-run of sequential docids, at most about 8 KB per 65,536 docids), so an
-index keeps one small persistent object per value shared by two or more
-documents, and an edit rewrites only the bitmaps of the values it touched.
+``Bits`` is a persistent set of docids around ``pyroaring.BitMap``s. A
+small one (up to ``SPLIT`` docids) pickles as the bitmap's portable
+serialization (a few bytes for a run of sequential docids, about 2 bytes
+a docid otherwise), so an index keeps one small persistent object per
+value shared by two or more documents, and an edit rewrites only the
+bitmaps of the values it touched. A bigger one (a common value: a type,
+a state, the Anonymous role, a section) is kept as a *frozen* base, a
+``Frozen`` record written once, plus the docids added since and those of
+the base removed since, in its own record; when those changes pass
+``SPLIT`` docids they are folded into a new base. A document added
+through the web thus rewrites a few KB of each common value's bitmap,
+however big the site, not the whole bitmap (125 KB at a million
+documents).
+
 Two transactions that change one bitmap concurrently are merged
 (``_p_resolveConflict``): each one's additions and removals are applied to
-what the other committed. A bitmap that its entry gave up (shrunk back to
-an int, or emptied and deleted) is *retired*: its state becomes empty
-bytes, and a concurrent change to it is a ``ConflictError`` (the other
-transaction is replayed and sees the new entry) rather than a merge into
-an object nothing points at any more.
+what the other committed (on the changes, when both share a base; a
+concurrent refold of the base is a ``ConflictError``). A bitmap that its
+entry gave up (shrunk back to an int, or emptied and deleted) is
+*retired*: its state becomes empty bytes, and a concurrent change to it
+is a ``ConflictError`` (the other transaction is replayed and sees the new
+entry) rather than a merge into an object nothing points at any more.
 
 A forward entry of an index is either a plain int (the one document with
 that value, pickled inline in the BTree bucket) or a ``Bits`` of two or
@@ -27,60 +37,152 @@ from ZODB.POSException import ConflictError
 EMPTY = BitMap()
 RETIRED = b""  # the state of a Bits its entry gave up
 FORMAT = 2  # indexes' stored shape: 1 IF tree sets (before bitmaps); 2 Bits
+SPLIT = 2048  # docids a Bits keeps whole; also the changes kept beside a base
+
+
+class Frozen(Persistent):
+    """The base of a big ``Bits``: a bitmap written once, never changed
+    (a new base is a new ``Frozen``), so a copy in memory stays true."""
+
+    def __init__(self, bits):
+        self.bits = bits
+
+    def __getstate__(self):
+        self.bits.run_optimize()
+        return self.bits.serialize()
+
+    def __setstate__(self, state):
+        self.bits = BitMap.deserialize(state)
 
 
 class Bits(Persistent):
-    """A persistent set of docids (ints in [0, 2**32))."""
+    """A persistent set of docids (ints in [0, 2**32)); see the module
+    docstring. ``bits`` is the whole set as a BitMap (not to be changed)."""
 
     retired = False  # see retire()
+    _base = None     # Frozen, for a big set; None: _added holds every docid
 
     def __init__(self, docids=()):
-        self.bits = BitMap(docids)
+        self._added, self._removed = BitMap(docids), BitMap()
+        if len(self._added) > SPLIT:
+            self._fold()
+
+    # {docids} = (_base.bits - _removed) | _added, where _added holds no docid
+    # of the base and _removed only docids of it
+    @property
+    def bits(self):
+        if self._base is None:
+            return self._added
+        try:
+            return self._v_bits
+        except AttributeError:
+            self._v_bits = (self._base.bits - self._removed) | self._added
+            return self._v_bits
 
     def __getstate__(self):
         if self.retired:
             return RETIRED
-        self.bits.run_optimize()  # runs of sequential docids: a few bytes
-        return self.bits.serialize()
+        self._added.run_optimize()  # runs of sequential docids: a few bytes
+        if self._base is None:
+            return self._added.serialize()
+        self._removed.run_optimize()
+        return self._base, self._added.serialize(), self._removed.serialize()
 
     def __setstate__(self, state):
+        self._removed = BitMap()
         if state == RETIRED:
-            self.bits, self.retired = BitMap(), True
+            self._added, self.retired = BitMap(), True
+        elif isinstance(state, bytes):
+            self._added = BitMap.deserialize(state)
         else:
-            self.bits = BitMap.deserialize(state)
+            self._base, added, removed = state
+            self._added = BitMap.deserialize(added)
+            self._removed = BitMap.deserialize(removed)
 
     def retire(self):
         """Its entry no longer points here: see the module docstring."""
-        self.bits, self.retired = BitMap(), True
+        self._base, self._added, self._removed = None, BitMap(), BitMap()
+        self.__dict__.pop("_v_bits", None)
+        self.retired = True
         self._p_changed = True
 
     def add(self, docid):
-        self.bits.add(docid)
-        self._p_changed = True
+        base = self._base
+        if base is None:
+            self._added.add(docid)
+        else:
+            if docid in self._removed:
+                self._removed.discard(docid)
+            elif docid not in base.bits:
+                self._added.add(docid)
+            self._cached("add", docid)
+        self._changed()
 
     def discard(self, docid):
-        self.bits.discard(docid)
-        self._p_changed = True
+        base = self._base
+        if base is None:
+            self._added.discard(docid)
+        else:
+            if docid in self._added:
+                self._added.discard(docid)
+            elif docid in base.bits:
+                self._removed.add(docid)
+            self._cached("discard", docid)
+        self._changed()
 
     def update(self, docids):
-        self.bits.update(docids)
-        self._p_changed = True
+        base, docids = self._base, as_bitmap(docids)
+        if base is None:
+            self._added.update(docids)
+        else:
+            self._removed.difference_update(docids)
+            self._added.update(docids - base.bits)
+            self._cached("update", docids)
+        self._changed()
 
     def difference_update(self, docids):
-        self.bits.difference_update(docids)
+        base, docids = self._base, as_bitmap(docids)
+        if base is None:
+            self._added.difference_update(docids)
+        else:
+            self._added.difference_update(docids)
+            self._removed.update(docids & base.bits)
+            self._cached("difference_update", docids)
+        self._changed()
+
+    def _cached(self, method, argument):
+        """Apply a change to the whole set in memory, when it was made."""
+        whole = self.__dict__.get("_v_bits")
+        if whole is not None:
+            getattr(whole, method)(argument)
+
+    def _changed(self):
+        self._p_changed = True
+        if len(self._added) + len(self._removed) > SPLIT:
+            self._fold()
+
+    def _fold(self):
+        """A new base of every docid; no changes beside it."""
+        self._base = Frozen(BitMap(self.bits))
+        self._added, self._removed = BitMap(), BitMap()
+        self.__dict__.pop("_v_bits", None)
         self._p_changed = True
 
     def __contains__(self, docid):
-        return docid in self.bits
+        if self._base is None or docid in self._added:
+            return docid in self._added
+        return docid in self._base.bits and docid not in self._removed
 
     def __iter__(self):
         return iter(self.bits)
 
     def __len__(self):
-        return len(self.bits)
+        if self._base is None:
+            return len(self._added)
+        return len(self._base.bits) - len(self._removed) + len(self._added)
 
     def __bool__(self):
-        return bool(self.bits)
+        return len(self) > 0
 
     def minKey(self):
         return self.bits.min()
@@ -88,11 +190,22 @@ class Bits(Persistent):
     def _p_resolveConflict(self, old, committed, new):
         if RETIRED in (old, committed, new):
             raise ConflictError("a catalog bitmap was given up meanwhile")
-        old, committed, new = (BitMap.deserialize(s) for s in (old, committed, new))
-        return ((committed | (new - old)) - (old - new)).serialize()
+        kinds = {isinstance(state, bytes) for state in (old, committed, new)}
+        if kinds == {True}:
+            return _merge(old, committed, new)
+        if kinds != {False} or not old[0] == committed[0] == new[0]:
+            raise ConflictError("a catalog bitmap got a new base meanwhile")
+        return (committed[0], _merge(old[1], committed[1], new[1]),
+                _merge(old[2], committed[2], new[2]))
 
     def __repr__(self):
-        return f"<Bits of {len(self.bits)}>"
+        return f"<Bits of {len(self)}>"
+
+
+def _merge(old, committed, new):
+    """The serialized bitmap of *committed* with *new*'s changes to *old*."""
+    old, committed, new = (BitMap.deserialize(s) for s in (old, committed, new))
+    return ((committed | (new - old)) - (old - new)).serialize()
 
 
 def is_current(index):

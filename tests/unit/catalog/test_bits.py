@@ -9,8 +9,9 @@ from pyroaring import BitMap
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
-from cupola.catalog.bits import (Bits, add, as_bitmap, bitmap_of, count_in,
-                                 remove, union)
+from cupola.catalog import bits as bits_module
+from cupola.catalog.bits import (SPLIT, Bits, Frozen, add, as_bitmap, bitmap_of,
+                                 count_in, remove, union)
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ class TestStorage:
         assert BitMap.deserialize(bits.__getstate__()) == BitMap([1, 2, 3, 70000])
 
     def test_a_run_of_sequential_docids_is_stored_in_a_few_bytes(self):
-        assert len(Bits(range(1, 100_001)).__getstate__()) < 64
+        assert len(Bits(range(1, 2_001)).__getstate__()) < 64
+        assert len(Frozen(BitMap(range(1, 100_001))).__getstate__()) < 64
 
     def test_round_trip_through_the_database(self, db):
         tm, conn, root = open_root(db)
@@ -142,6 +144,110 @@ class TestStorage:
             tm2.commit()
         tm2.abort()
         conn.close(), conn2.close()
+
+
+class TestBigBits:
+    """More than SPLIT docids: a frozen base and the changes beside it."""
+
+    def big(self, extra=()):
+        return Bits([*range(0, 2 * SPLIT + 2, 2), *extra])
+
+    def test_a_big_set_is_a_base_and_changes(self):
+        bits = self.big()
+        base, added, removed = bits.__getstate__()
+        assert isinstance(base, Frozen) and len(base.bits) == SPLIT + 1
+        assert BitMap.deserialize(added) == BitMap() == BitMap.deserialize(removed)
+
+    def test_changes_are_kept_beside_the_base(self):
+        bits = self.big()
+        base = bits._base
+        bits.add(1)
+        bits.discard(0)
+        bits.add(0)      # back: no longer a removal
+        bits.discard(2)
+        bits.add(2 * SPLIT + 5)
+        assert bits._base is base
+        assert list(bits._added) == [1, 2 * SPLIT + 5] and list(bits._removed) == [2]
+        assert 1 in bits and 2 not in bits and 0 in bits and len(bits) == SPLIT + 2
+        assert bits.bits == BitMap([*range(0, 2 * SPLIT + 2, 2), 1, 2 * SPLIT + 5]) - BitMap([2])
+
+    def test_changes_past_split_make_a_new_base(self):
+        bits = self.big()
+        base = bits._base
+        bits.update(range(1, 2 * SPLIT + 4, 2))
+        assert bits._base is not base and not bits._added and not bits._removed
+        assert len(bits) == 2 * SPLIT + 3
+
+    def test_an_add_rewrites_the_changes_only(self, db):
+        tm, conn, root = open_root(db)
+        root["bits"] = self.big()
+        tm.commit()
+        base = root["bits"]._base
+        serial = base._p_serial
+        root["bits"].add(99_999)
+        tm.commit()
+        assert base._p_serial == serial  # the base was not written again
+        assert len(db.storage.load(root["bits"]._p_oid)[0]) < 200
+        tm2, conn2, root2 = open_root(db)
+        assert 99_999 in root2["bits"] and len(root2["bits"]) == SPLIT + 2
+        conn.close(), conn2.close()
+
+    def test_concurrent_changes_on_one_base_are_merged(self, db):
+        tm, conn, root = open_root(db)
+        root["bits"] = self.big()
+        tm.commit()
+        tm2, conn2, root2 = open_root(db)
+        root["bits"].add(1)
+        root["bits"].discard(0)
+        root2["bits"].add(3)
+        root2["bits"].discard(4)
+        tm.commit()
+        tm2.commit()  # resolved
+        tm3, conn3, root3 = open_root(db)
+        assert root3["bits"].bits == (BitMap(range(0, 2 * SPLIT + 2, 2)) | BitMap([1, 3])) - BitMap(
+            [0, 4])
+        conn.close(), conn2.close(), conn3.close()
+
+    def test_a_new_base_made_meanwhile_conflicts(self, db):
+        tm, conn, root = open_root(db)
+        root["bits"] = self.big()
+        tm.commit()
+        tm2, conn2, root2 = open_root(db)
+        root["bits"].update(range(1, 2 * SPLIT + 4, 2))  # a new base
+        root2["bits"].add(7)
+        tm.commit()
+        with pytest.raises(ConflictError):
+            tm2.commit()
+        tm2.abort()
+        conn.close(), conn2.close()
+
+    @pytest.mark.parametrize("seed", range(4))
+    def test_random_changes_through_the_database(self, db, monkeypatch, seed):
+        import random
+        monkeypatch.setattr(bits_module, "SPLIT", 8)
+        rng = random.Random(seed)
+        tm, conn, root = open_root(db)
+        root["bits"], truth = Bits(), set()
+        for step in range(300):
+            docids = rng.sample(range(64), rng.randint(1, 5))
+            how = rng.choice(["add", "discard", "update", "difference_update"])
+            bits = root["bits"]
+            if how in ("add", "discard"):
+                for docid in docids:
+                    getattr(bits, how)(docid)
+                    (truth.add if how == "add" else truth.discard)(docid)
+            else:
+                getattr(bits, how)(docids)
+                truth = truth | set(docids) if how == "update" else truth - set(docids)
+            assert set(bits) == truth and len(bits) == len(truth)
+            assert all((d in bits) == (d in truth) for d in range(64))
+            if step % 7 == 0:
+                tm.commit()
+                tm2, conn2, root2 = open_root(db)
+                assert set(root2["bits"]) == truth
+                conn2.close()
+        tm.abort()
+        conn.close()
 
 
 class TestEntries:
