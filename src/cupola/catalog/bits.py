@@ -111,8 +111,9 @@ class Bits(Persistent):
         if base is None:
             self._added.add(docid)
         else:
-            if docid in self._removed:
-                self._removed.discard(docid)
+            removed = self._removed
+            if removed and docid in removed:
+                removed.discard(docid)
             elif docid not in base.bits:
                 self._added.add(docid)
             self._cached("add", docid)
@@ -158,7 +159,8 @@ class Bits(Persistent):
 
     def _changed(self):
         self._p_changed = True
-        if len(self._added) + len(self._removed) > SPLIT:
+        changes = len(self._added) + len(self._removed)
+        if changes > SPLIT and (self._base is None or changes > len(self._base.bits) >> 4):
             self._fold()
 
     def _fold(self):

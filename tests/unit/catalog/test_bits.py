@@ -178,6 +178,15 @@ class TestBigBits:
         assert bits._base is not base and not bits._added and not bits._removed
         assert len(bits) == 2 * SPLIT + 3
 
+    def test_a_big_base_takes_a_sixteenth_of_itself_in_changes(self):
+        bits = Bits(range(0, 40 * SPLIT, 2))  # 20 * SPLIT docids
+        base = bits._base
+        bits.update(range(1, 2 * SPLIT + 1, 2))  # SPLIT changes: kept
+        bits.update(range(2 * SPLIT + 1, 2 * SPLIT + 400, 2))  # past SPLIT
+        assert bits._base is base
+        bits.update(range(2 * SPLIT + 401, 3 * SPLIT, 2))  # past a sixteenth
+        assert bits._base is not base and len(bits) == 20 * SPLIT + 3 * SPLIT // 2
+
     def test_an_add_rewrites_the_changes_only(self, db):
         tm, conn, root = open_root(db)
         root["bits"] = self.big()
