@@ -193,17 +193,21 @@ def read(postings):
     return docids, tfs
 
 
+def _ends(postings):
+    """(chain or None, tail, postings in the tail, last docid or -1)."""
+    chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
+    n = tail_len(tail)
+    if n:
+        return chain, tail, n, _tail_last(tail, n)
+    return chain, tail, n, chain.chunks[-1][0] if chain is not None else -1
+
+
 def update(postings, new_docids, new_tfs):
     """*postings* (None for a new word) with changes applied: lists of
     docids in increasing order and their term frequencies (1-255), 0
     removing the docid. Returns the new postings, or None when no
     document is left."""
-    chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
-    n = tail_len(tail)
-    if n:
-        last = _tail_last(tail, n)
-    else:
-        last = chain.chunks[-1][0] if chain is not None else -1
+    chain, tail, n, last = _ends(postings)
     if new_docids[0] > last and 0 not in new_tfs and n + len(new_docids) < CHUNK:
         # the usual case, new documents: join bytes, decode nothing, and
         # leave the Chain alone (not even loaded: a site has thousands)
@@ -329,12 +333,7 @@ def _plan(postings, first, last, count, removing):
     (docids *first* to *last*) can be joined to its tail, else None; base
     is the tail's (or the new tail's) uint16 offset base, None for a tail
     of uint32 docids."""
-    chain, tail = postings if isinstance(postings, tuple) else (None, postings or b"")
-    n = tail_len(tail)
-    if n:
-        end = _tail_last(tail, n)
-    else:
-        end = chain.chunks[-1][0] if chain is not None else -1
+    chain, tail, n, end = _ends(postings)
     if removing or first <= end or n + count >= CHUNK:
         return None
     if not n:
