@@ -61,6 +61,8 @@ class Bits(Persistent):
 
     retired = False  # see retire()
     _base = None     # Frozen, for a big set; None: _added holds every docid
+    _base_len = _base_max = None  # of the base, kept here: an add above it
+                                  # need not load the base
 
     def __init__(self, docids=()):
         self._added, self._removed = BitMap(docids), BitMap()
@@ -86,7 +88,8 @@ class Bits(Persistent):
         if self._base is None:
             return self._added.serialize()
         self._removed.run_optimize()
-        return self._base, self._added.serialize(), self._removed.serialize()
+        return (self._base, self._added.serialize(), self._removed.serialize(),
+                self._base_size(), self._base_top())
 
     def __setstate__(self, state):
         self._removed = BitMap()
@@ -94,14 +97,27 @@ class Bits(Persistent):
             self._added, self.retired = BitMap(), True
         elif isinstance(state, bytes):
             self._added = BitMap.deserialize(state)
-        else:
-            self._base, added, removed = state
+        else:  # 3 items: written before the base's length and maximum
+            self._base, added, removed, *summary = state
             self._added = BitMap.deserialize(added)
             self._removed = BitMap.deserialize(removed)
+            if summary:
+                self._base_len, self._base_max = summary
+
+    def _base_size(self):
+        if self._base_len is None:
+            self._base_len = len(self._base.bits)
+        return self._base_len
+
+    def _base_top(self):
+        if self._base_max is None:
+            self._base_max = self._base.bits.max() if self._base_size() else -1
+        return self._base_max
 
     def retire(self):
         """Its entry no longer points here: see the module docstring."""
         self._base, self._added, self._removed = None, BitMap(), BitMap()
+        self._base_len = self._base_max = None
         self.__dict__.pop("_v_bits", None)
         self.retired = True
         self._p_changed = True
@@ -112,7 +128,9 @@ class Bits(Persistent):
             self._added.add(docid)
         else:
             removed = self._removed
-            if removed and docid in removed:
+            if docid > self._base_top():  # a new document: the base unread
+                self._added.add(docid)
+            elif removed and docid in removed:
                 removed.discard(docid)
             elif docid not in base.bits:
                 self._added.add(docid)
@@ -136,8 +154,11 @@ class Bits(Persistent):
         if base is None:
             self._added.update(docids)
         else:
-            self._removed.difference_update(docids)
-            self._added.update(docids - base.bits)
+            if docids and docids.min() > self._base_top():
+                self._added.update(docids)
+            else:
+                self._removed.difference_update(docids)
+                self._added.update(docids - base.bits)
             self._cached("update", docids)
         self._changed()
 
@@ -160,18 +181,20 @@ class Bits(Persistent):
     def _changed(self):
         self._p_changed = True
         changes = len(self._added) + len(self._removed)
-        if changes > SPLIT and (self._base is None or changes > len(self._base.bits) >> 4):
+        if changes > SPLIT and (self._base is None or changes > self._base_size() >> 4):
             self._fold()
 
     def _fold(self):
         """A new base of every docid; no changes beside it."""
-        self._base = Frozen(BitMap(self.bits))
+        whole = BitMap(self.bits)
+        self._base = Frozen(whole)
+        self._base_len, self._base_max = len(whole), whole.max() if whole else -1
         self._added, self._removed = BitMap(), BitMap()
         self.__dict__.pop("_v_bits", None)
         self._p_changed = True
 
     def __contains__(self, docid):
-        if self._base is None or docid in self._added:
+        if self._base is None or docid in self._added or docid > self._base_top():
             return docid in self._added
         return docid in self._base.bits and docid not in self._removed
 
@@ -181,7 +204,7 @@ class Bits(Persistent):
     def __len__(self):
         if self._base is None:
             return len(self._added)
-        return len(self._base.bits) - len(self._removed) + len(self._added)
+        return self._base_size() - len(self._removed) + len(self._added)
 
     def __bool__(self):
         return len(self) > 0
@@ -198,7 +221,7 @@ class Bits(Persistent):
         if kinds != {False} or not old[0] == committed[0] == new[0]:
             raise ConflictError("a catalog bitmap got a new base meanwhile")
         return (committed[0], _merge(old[1], committed[1], new[1]),
-                _merge(old[2], committed[2], new[2]))
+                _merge(old[2], committed[2], new[2]), *committed[3:])
 
     def __repr__(self):
         return f"<Bits of {len(self)}>"
