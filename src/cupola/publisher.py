@@ -26,6 +26,7 @@ from zope.interface import alsoProvides
 
 from cupola.addons.sites import site_state
 from cupola.db.bootstrap import get_site
+from cupola.db.listeners import TransactionListener
 from cupola.exceptions import (BadRequest, CommitOutcomeUnknown, DiskFull, Forbidden,
                                HTTPError, MethodNotAllowed, NotFound,
                                ServiceUnavailable, UpgradeNeeded, URITooLong)
@@ -489,34 +490,16 @@ class LostBeforeFinish(ConflictError):
     nothing was stored, so the request is replayed like a conflict."""
 
 
-class _VoteMarker:
+class _VoteMarker(TransactionListener):
     """A data manager that votes last (its sort key sorts after the
     storages'): once its vote has run, every vote has passed, so an error
     after that comes from the second phase, whose outcome is unknown."""
 
     voted = False
-    transaction_manager = None
-
-    def abort(self, txn):
-        pass
-
-    def tpc_begin(self, txn):
-        pass
-
-    def commit(self, txn):
-        pass
+    sort_key = "~~~cupola-vote-marker"
 
     def tpc_vote(self, txn):
         self.voted = True
-
-    def tpc_finish(self, txn):
-        pass
-
-    def tpc_abort(self, txn):
-        pass
-
-    def sortKey(self):
-        return "~~~cupola-vote-marker"
 
 
 def _abort_quietly(tm):

@@ -18,6 +18,7 @@ from array import array
 
 from cupola.catalog import blocks
 from cupola.catalog.text import WORDS, _split
+from cupola.db.listeners import TransactionListener
 
 CACHE_SIZE = 500_000  # raw words whose wid a connection keeps in memory
 WID_BLOCK = 64  # word ids a process reserves at once (cupola.catalog.blocks)
@@ -74,12 +75,12 @@ class WordIds:
             self.known.pop(word, None)
 
 
-class _Learnt:
-    """The words a WordIds learnt in one transaction, joined to it as a data
-    manager: it stores nothing, but hears of the transaction's end and of
-    savepoint rollbacks."""
+class _Learnt(TransactionListener):
+    """The words a WordIds learnt in one transaction, joined to it: it
+    stores nothing, but hears of the transaction's end and of savepoint
+    rollbacks."""
 
-    transaction_manager = None
+    sort_key = "cupola-catalog-word-ids"
 
     def __init__(self, owner, txn):
         self.owner, self.txn, self.words = owner, txn, []
@@ -98,18 +99,6 @@ class _Learnt:
 
     def tpc_finish(self, txn):
         self._done(True)
-
-    def tpc_begin(self, txn):
-        pass
-
-    def commit(self, txn):
-        pass
-
-    def tpc_vote(self, txn):
-        pass
-
-    def sortKey(self):
-        return "cupola-catalog-word-ids"
 
     def savepoint(self):
         return _Rollback(self, len(self.words))
